@@ -1,0 +1,148 @@
+"""Check the docs site as a reader sees it, without Quarto.
+
+    python .ci/site.py source        # before nbdev-proc-nbs: no cell mixes imports with other code
+    python .ci/site.py pages OUT     # after nbdev-proc-nbs: every page processed, outputs clean,
+                                     # rendered to OUT/*.html, opened in headless Chromium (OUT/*.png)
+
+Every failure names the page and the cell (index in the source notebook, as Jupyter counts from 0).
+"""
+import ast, base64, copy, glob, json, re, shutil, subprocess, sys
+from pathlib import Path
+
+NBS, PROC = Path('nbs'), Path('_proc')
+EXPORTS = {'export', 'exports', 'exporti', 'exec_doc'}
+MATHJAX = Path('/usr/share/javascript/mathjax/MathJax.js')
+MAX_PAGE, MAX_IMG = 1.5*2**20, 150*2**10
+
+def pages(): return sorted(p for p in NBS.glob('*.ipynb') if not p.name.startswith('_'))
+def src(c): return c['source'] if isinstance(c['source'], str) else ''.join(c['source'])
+def directives(s): return {l.split(':')[0][3:].strip().split()[0] for l in s.splitlines() if l.startswith('#|') and len(l) > 3}
+
+def check_source():
+    "nbdev's doc build runs every cell that contains an import (anywhere in it) out of order: such a cell must hold imports only."
+    bad = []
+    for f in pages():
+        for i, c in enumerate(json.loads(f.read_text())['cells']):
+            s = src(c)
+            if c['cell_type'] != 'code' or 'nbdev_export()' in s or directives(s) & EXPORTS: continue
+            try: tree = ast.parse('\n'.join(l for l in s.splitlines() if not l.lstrip().startswith(('%', '!'))))
+            except SyntaxError: continue
+            if any(isinstance(n, (ast.Import, ast.ImportFrom)) for n in ast.walk(tree)) and \
+               not all(isinstance(n, (ast.Import, ast.ImportFrom)) for n in tree.body):
+                bad.append(f"{f.name} cell {i}: imports mixed with other code ({s.splitlines()[0][:60]!r})")
+    return bad
+
+BAR = re.compile(r'█|\|[-█]{20,}\||Epoch \d+/\d+ :|\r')
+WARN = re.compile(r'\b\w*Warning\b:|warnings\.warn\(|^W\d{4} ', re.M)
+PATH = re.compile(r'(?<![\w.:/~-])(/(?:tmp|home|root|work|usr|opt|var|private|Users|mnt|srv)/[\w.-]+|[A-Za-z]:\\\\|site-packages)')
+
+def _texts(o):
+    "Text of an output, for the checks (stream text, plain text, HTML, markdown)."
+    if o['output_type'] == 'stream': return [''.join(o['text'])]
+    if o['output_type'] == 'error': return [o.get('ename', '') + ': ' + o.get('evalue', '')]
+    d = o.get('data', {})
+    return [''.join(d[k]) if isinstance(d[k], list) else d[k] for k in ('text/plain', 'text/html', 'text/markdown') if k in d]
+
+def check_outputs(name, nb, ids):
+    "Problems in the stored outputs of one processed page."
+    bad = []
+    for c in nb['cells']:
+        where = f"{name} cell {ids.get(c.get('id'), '?')}"
+        for o in c.get('outputs', []):
+            t = o['output_type']
+            if t == 'error': bad.append(f"{where}: stored error {o.get('ename')}: {o.get('evalue', '')[:100]}")
+            if t == 'stream' and o.get('name') == 'stderr': bad.append(f"{where}: stderr output {''.join(o['text'])[:100]!r}")
+            for txt in _texts(o):
+                if BAR.search(txt): bad.append(f"{where}: console progress bar in the output")
+                if (m := WARN.search(txt)): bad.append(f"{where}: warning in the output ({txt[max(0, m.start()-60):m.end()+60]!r})")
+                if (m := PATH.search(txt)): bad.append(f"{where}: machine path {m.group(0)!r} in the output")
+            for k, v in o.get('data', {}).items():
+                if k.startswith('image/') and k != 'image/svg+xml':
+                    n = len(base64.b64decode(''.join(v) if isinstance(v, list) else v))
+                    if n > MAX_IMG: bad.append(f"{where}: {k} of {n/1024:.0f} KB (at most {MAX_IMG/1024:.0f} KB)")
+    return bad
+
+def for_nbconvert(nb):
+    "What Quarto would show: no front-matter cell, no inputs of `echo: false` cells, no nbdev-only keys."
+    nb = copy.deepcopy(nb)
+    cells = []
+    for c in nb['cells']:
+        c.pop('has_sd', None)
+        c.get('metadata', {}).pop('execution', None)   # nbdev's timings, which nbformat's schema rejects
+        if c['cell_type'] == 'raw' and src(c).startswith('---'):   # Quarto shows the front matter as the page's title block
+            fm = src(c)
+            t, d = (re.search(rf'^{k}: (.*(?:\n  .*)*)', fm, re.M) for k in ('title', 'description'))
+            head = f"# {t.group(1).strip()}" + (f"\n\n> {' '.join(d.group(1).split())}" if d else '') if t else ''
+            if head: cells.append({'cell_type': 'markdown', 'metadata': {}, 'source': head, 'id': 'title-block'})
+            continue
+        if c['cell_type'] == 'code' and '#| echo: false' in src(c):
+            c.setdefault('metadata', {})['tags'] = ['remove_input']
+        cells.append(c)
+    nb['cells'] = cells
+    return nb
+
+def title(nb):
+    fm = next((src(c) for c in nb['cells'] if c['cell_type'] == 'raw' and src(c).startswith('---')), '')
+    m = re.search(r'^title: (.*)$', fm, re.M)
+    return m.group(1).strip('"\'') if m else None
+
+def render(out):
+    "nbconvert every processed page to HTML in `out`, MathJax served from Debian's libjs-mathjax; return {page: html path}."
+    import nbformat
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+    cfg = Config({'TagRemovePreprocessor': {'enabled': True, 'remove_input_tags': ['remove_input']}})
+    kw = {'mathjax_url': f"file://{MATHJAX}?config=TeX-AMS_CHTML-full"} if MATHJAX.exists() else {}
+    ex = HTMLExporter(config=cfg, template_name='lab', exclude_input_prompt=True, exclude_output_prompt=True, **kw)
+    res = {}
+    for f in pages():
+        nb = json.loads((PROC/f.name).read_text())
+        node = nbformat.reads(json.dumps(for_nbconvert(nb)), as_version=4)
+        html, _ = ex.from_notebook_node(node, resources={'metadata': {'name': title(nb) or f.stem}})
+        p = out/f"{f.stem}.html"; p.write_text(html); res[f.name] = p
+    return res
+
+def chromium():
+    return shutil.which('chromium') or shutil.which('chromium-browser') or shutil.which('google-chrome')
+
+FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+         '--disable-component-update', '--disable-sync', '--hide-scrollbars', '--allow-file-access-from-files']
+
+def browse(html, png, prof):
+    "Open `html` in headless Chromium: screenshot to `png`, return the DOM after scripts (MathJax) ran."
+    base = [chromium(), *FLAGS, f'--user-data-dir={prof}', '--virtual-time-budget=15000']
+    subprocess.run(base + ['--window-size=1280,2400', f'--screenshot={png}', html.absolute().as_uri()], capture_output=True, timeout=120)
+    dom = subprocess.run(base + ['--dump-dom', html.absolute().as_uri()], capture_output=True, text=True, timeout=120)
+    return dom.stdout
+
+def check_pages(out):
+    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    bad = [f"{f.name}: not processed by nbdev-proc-nbs (missing from {PROC}/)" for f in pages() if not (PROC/f.name).exists()]
+    if bad: return bad
+    for f in pages():
+        ids = {c.get('id'): i for i, c in enumerate(json.loads(f.read_text())['cells'])}
+        bad += check_outputs(f.name, json.loads((PROC/f.name).read_text()), ids)
+    htmls = render(out)
+    for name, p in htmls.items():
+        if p.stat().st_size > MAX_PAGE: bad.append(f"{name}: rendered page is {p.stat().st_size/2**20:.1f} MB (at most 1.5 MB)")
+    if not chromium(): return bad + ["chromium is not installed: apt-get install chromium"]
+    prof = out/'.chromium'
+    for name, p in htmls.items():
+        dom = browse(p, p.with_suffix('.png'), prof)
+        if not dom.strip(): bad.append(f"{name}: Chromium did not open the page"); continue
+        if not p.with_suffix('.png').exists(): bad.append(f"{name}: no screenshot")
+        has_tex = '$$' in p.read_text() or re.search(r'\$[^$\n]+\$', ''.join(src(c) for c in json.loads((PROC/name).read_text())['cells'] if c['cell_type'] == 'markdown'))
+        if has_tex and MATHJAX.exists() and 'MJXc-' not in dom and 'mjx-chtml' not in dom:
+            bad.append(f"{name}: the page has TeX but MathJax rendered none of it")
+    shutil.rmtree(prof, ignore_errors=True)
+    print(f"site: {len(htmls)} pages rendered to {out}/*.html, screenshots {out}/*.png")
+    return bad
+
+if __name__ == '__main__':
+    what = sys.argv[1] if len(sys.argv) > 1 else ''
+    if what == 'source': bad = check_source()
+    elif what == 'pages': bad = check_pages(sys.argv[2] if len(sys.argv) > 2 else '_site')
+    else: sys.exit(__doc__)
+    for b in bad: print(b, file=sys.stderr)
+    if bad: sys.exit(f"site check: {len(bad)} problem(s)")
+    print(f"site check ({what}): ok")
