@@ -12,7 +12,7 @@ from timm.layers import trunc_normal_, resample_abs_pos_embed, to_2tuple
 from .block import Block, TNTBlock
 
 # %% auto #0
-__all__ = ['PixelEmbed', 'TNT', 'tnt_ti', 'tnt_s', 'tnt_b']
+__all__ = ['PixelEmbed', 'TNT', 'tnt_ti', 'tnt_s', 'tnt_b', 'tnt_digits']
 
 # %% ../nbs/03_model.ipynb #61a59b7c
 class PixelEmbed(nn.Module):
@@ -192,6 +192,11 @@ def tnt_s(**kwargs)->TNT:
 def tnt_b(**kwargs)->TNT:
     "TNT-B (Table 1): d=640, c=40, 10 outer and 4 inner heads."
     return TNT(**{**dict(embed_dim=640, inner_dim=40, outer_heads=10, inner_heads=4), **kwargs})
+
+def tnt_digits(**kwargs)->TNT:
+    "A small TNT for 32-pixel images: 16 sentences of 8x8 pixels, 16 words of 2x2 pixels each; d=96, c=12, 4 blocks."
+    return TNT(**{**dict(img_size=32, patch_size=8, inner_stride=2, embed_dim=96, inner_dim=12, depth=4,
+                         outer_heads=3, inner_heads=2), **kwargs})
 
 # %% ../nbs/03_model.ipynb #087b4241
 @patch

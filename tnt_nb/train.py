@@ -8,18 +8,19 @@ Docs: https://tnt-nb.github.io/tnt-nb/train.html.md"""
 from __future__ import annotations
 from functools import partial
 import numpy as np
+import pandas as pd
 import torch
 from torch import nn
 from torch.distributions.beta import Beta
 from fastai.vision.all import (Learner, Callback, MixHandler, MixUp, CutMix, LabelSmoothingCrossEntropyFlat, CrossEntropyLossFlat,
                                Adam, ParamScheduler, SchedLin, SchedCos, combine_scheds, accuracy, params, trainable_params)
-from .model import TNT, tnt_ti, tnt_s, tnt_b
+from .model import TNT, tnt_ti, tnt_s, tnt_b, tnt_digits
 from .distributed import world_size
 from fastai.callback.training import GradientAccumulation
 
 # %% auto #0
-__all__ = ['ARCHS', 'tnt_splitter', 'NoWeightDecay', 'MixUpCutMix', 'tnt_digits', 'paper_lr', 'tnt_learner',
-           'warmup_cosine_sched', 'fit_warmup_cosine']
+__all__ = ['ARCHS', 'RECIPES', 'tnt_splitter', 'NoWeightDecay', 'MixUpCutMix', 'paper_lr', 'tnt_learner', 'warmup_cosine_sched',
+           'fit_warmup_cosine', 'epoch_table']
 
 # %% ../nbs/06_train.ipynb #1d4f5fd1
 def tnt_splitter(model:TNT # a tnt-nb TNT
@@ -49,12 +50,8 @@ class MixUpCutMix(MixHandler):
         else: self.distrib = self.mix_distrib; MixUp.before_batch(self)
 
 # %% ../nbs/06_train.ipynb #097118d7
-def tnt_digits(**kwargs)->TNT:
-    "A small TNT for 32-pixel images: 16 sentences of 8x8 pixels, 16 words each; d=96, c=12, 4 blocks."
-    return TNT(**{**dict(img_size=32, patch_size=8, inner_stride=2, embed_dim=96, inner_dim=12, depth=4,
-                         outer_heads=3, inner_heads=2), **kwargs})
-
 ARCHS = dict(tnt_ti=tnt_ti, tnt_s=tnt_s, tnt_b=tnt_b, tnt_digits=tnt_digits)
+RECIPES = ('paper', 'digits', 'plain')
 
 def paper_lr(bs:int, base:float=1e-3)->float:
     "Table 3's linear scaling rule: lr = 1e-3 x batch size / 1024."
@@ -62,34 +59,34 @@ def paper_lr(bs:int, base:float=1e-3)->float:
 
 def tnt_learner(dls, # fastai DataLoaders of images
                 arch='tnt_s', # 'tnt_ti', 'tnt_s', 'tnt_b', 'tnt_digits' or a function returning a model
-                recipe:str='paper', # 'paper' (Table 3) or 'plain' (fastai defaults)
-                lr:float=None, # base learning rate; None: paper_lr(global batch) for 'paper', 1e-3 for 'plain'
-                wd:float=0.05, # AdamW weight decay ('paper')
-                mix:bool=True, # Mixup/CutMix ('paper')
-                drop_path_rate:float=None, # stochastic depth; None: 0.1 for 'paper', 0 for 'plain'
+                recipe:str='paper', # 'paper' (Table 3), 'digits' (Table 3 resized for small data) or 'plain' (fastai defaults)
+                lr:float=None, # peak learning rate; None: paper_lr(global batch) for 'paper', 4e-3 for 'digits', 1e-3 for 'plain'
+                wd:float=0.05, # AdamW weight decay ('paper', 'digits')
+                mix:bool=None, # Mixup/CutMix; None: on for 'paper' only
+                drop_path_rate:float=None, # stochastic depth; None: 0.1 for 'paper', else 0
                 metrics=accuracy, # fastai metrics
                 cbs=None, # extra callbacks
                 accum:int=1, # gradient accumulation: one optimiser step per `accum` batches
-                **model_kwargs # passed on to the model (e.g. se=True, tnt_blocks=[1, 6])
+                **model_kwargs # passed on to the model (e.g. se=True, tnt_blocks=[1, 6]; 'digits' sets global_pool='avg')
                )->Learner:
-    "A fastai `Learner` with a TNT sized for `dls` and the paper's (or fastai's plain) training recipe."
-    if recipe not in ('paper', 'plain'): raise ValueError(f"recipe={recipe!r}: use 'paper' or 'plain'")
+    "A fastai `Learner` with a TNT sized for `dls` and the paper's (or a small-data, or fastai's plain) training recipe."
+    if recipe not in RECIPES: raise ValueError(f"recipe={recipe!r}: use one of {', '.join(map(repr, RECIPES))}")
     if isinstance(arch, str):
         if arch not in ARCHS: raise ValueError(f"arch={arch!r}: use one of {', '.join(ARCHS)} or pass a function")
         arch = ARCHS[arch]
     size = dls.one_batch()[0].shape[-1]
-    paper = recipe == 'paper'
-    dpr = drop_path_rate if drop_path_rate is not None else (0.1 if paper else 0.)
+    dpr = drop_path_rate if drop_path_rate is not None else (0.1 if recipe == 'paper' else 0.)
+    if recipe == 'digits': model_kwargs = {'global_pool': 'avg', **model_kwargs}
     model = arch(**{'num_classes': dls.c, 'img_size': size, 'drop_path_rate': dpr, **model_kwargs})
     splitter = tnt_splitter if isinstance(model, TNT) else trainable_params   # e.g. a timm ViT to compare with
     cbs = list(cbs or [])
     if accum > 1: cbs.append(GradientAccumulation(dls.bs*accum))
+    if recipe == 'plain':
+        return Learner(dls, model, loss_func=CrossEntropyLossFlat(), lr=lr or 1e-3, splitter=splitter, metrics=metrics, cbs=cbs)
     global_bs = dls.bs*world_size()*accum   # images per optimiser step, all processes together
-    if paper:
-        cbs += [NoWeightDecay()] + ([MixUpCutMix()] if mix else [])
-        return Learner(dls, model, loss_func=LabelSmoothingCrossEntropyFlat(eps=0.1), opt_func=partial(Adam, wd=wd),
-                       lr=lr or paper_lr(global_bs), splitter=splitter, metrics=metrics, cbs=cbs)
-    return Learner(dls, model, loss_func=CrossEntropyLossFlat(), lr=lr or 1e-3, splitter=splitter, metrics=metrics, cbs=cbs)
+    cbs += [NoWeightDecay()] + ([MixUpCutMix()] if (recipe == 'paper' if mix is None else mix) else [])
+    return Learner(dls, model, loss_func=LabelSmoothingCrossEntropyFlat(eps=0.1), opt_func=partial(Adam, wd=wd),
+                   lr=lr or (paper_lr(global_bs) if recipe == 'paper' else 4e-3), splitter=splitter, metrics=metrics, cbs=cbs)
 
 # %% ../nbs/06_train.ipynb #99869681
 def warmup_cosine_sched(lr, # peak learning rate (or array, one per parameter group)
@@ -119,3 +116,10 @@ def fit_warmup_cosine(learn:Learner, # a fastai Learner
     lr = np.array([h['lr'] for h in learn.opt.hypers])
     sched = {'lr': warmup_cosine_sched(lr, warmup_epochs/n_epoch, div, final_div)}
     learn.fit(n_epoch, cbs=[ParamScheduler(sched)] + list(cbs or []), wd=wd, start_epoch=start_epoch)
+
+# %% ../nbs/06_train.ipynb #59b51612
+def epoch_table(learn:Learner # a fastai Learner after `fit`
+               )->pd.DataFrame:
+    "fastai's per-epoch table of `learn`'s last fit (losses and metrics by epoch) as a DataFrame."
+    names = [n for n in learn.recorder.metric_names[1:] if n != 'time']
+    return pd.DataFrame(learn.recorder.values, columns=names, index=pd.RangeIndex(1, len(learn.recorder.values)+1, name='epoch'))
