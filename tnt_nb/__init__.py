@@ -1,1 +1,7 @@
 __version__ = "0.0.1"
+
+import warnings as _warnings
+# fastai's layers module calls `torch.jit.script` when it is imported, and torch 2.14 deprecates that with a
+# FutureWarning (and a path inside site-packages) that every `tnt-train` run would print. It is about fastai's
+# code, not the user's or ours; this one message is silenced, every other warning stays.
+_warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)

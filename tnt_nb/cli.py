@@ -6,16 +6,17 @@ Docs: https://tnt-nb.github.io/tnt-nb/cli.html.md"""
 
 # %% ../nbs/06a_cli.ipynb #afac6d51
 from __future__ import annotations
-import argparse, json, sys, time
+import argparse, contextlib, json, sys, time
 from datetime import datetime
 from pathlib import Path
 import torch
 from fastai.vision.all import Callback, set_seed, accuracy, rank_distrib
+from .data import data_dls
 from .train import tnt_learner, fit_warmup_cosine, ARCHS
 from .distributed import check_launch, distributed, world_size
 
 # %% auto #0
-__all__ = ['RunCheckpoint', 'tnt_train', 'train_main']
+__all__ = ['RunCheckpoint', 'EpochLines', 'tnt_train', 'train_main']
 
 # %% ../nbs/06a_cli.ipynb #7d73aef0
 class RunCheckpoint(Callback):
@@ -61,27 +62,28 @@ def _resolve(args):
     args.epochs = args.epochs or 300
     if args.device == 'auto': args.device = 'cuda' if torch.cuda.is_available() else 'cpu'
     if args.device.startswith('cuda') and not torch.cuda.is_available():
-        raise SystemExit("tnt-train: --device cuda was asked for, but PyTorch sees no GPU; use --device cpu")
+        raise ValueError("--device cuda was asked for, but PyTorch sees no GPU; use --device cpu")
     return args
 
 # %% ../nbs/06a_cli.ipynb #e79680cd
 def _dls(args):
-    from tnt_nb.data import digits_dls, folder_dls, imagenette_dls
-    aug = 'light' if args.recipe == 'digits' else ('paper' if args.recipe == 'paper' else None)
-    kw = dict(size=args.size, bs=args.bs//world_size(), aug=aug, device=args.device)
-    if args.data == 'digits': return digits_dls(seed=args.seed, **kw)
-    if args.workers is not None: kw['num_workers'] = args.workers
-    if args.data == 'imagenette': return imagenette_dls(**kw)
-    return folder_dls(args.data, **kw)
+    aug = {'digits': 'light', 'paper': 'paper'}.get(args.recipe)
+    kw = dict(num_workers=args.workers) if args.workers is not None and args.data != 'digits' else {}
+    return data_dls(args.data, size=args.size, bs=args.bs//world_size(), aug=aug, seed=args.seed, device=args.device, **kw)
 
-def _learner(args, dls):
-    if args.recipe == 'digits':
-        return tnt_learner(dls, args.arch, recipe='paper', lr=args.lr, mix=False, drop_path_rate=0., global_pool='avg', accum=args.accum)
-    return tnt_learner(dls, args.arch, recipe=args.recipe, lr=args.lr, accum=args.accum)
+def _learner(args, dls): return tnt_learner(dls, args.arch, recipe=args.recipe, lr=args.lr, accum=args.accum)
 
 def _say(*a, **k):
     "print, on rank 0 only"
     if not rank_distrib(): print(*a, **k)
+
+class EpochLines:
+    "A fastai logger that prints `learn`'s per-epoch table as plain lines (header first), for logs and captured output."
+    def __init__(self, learn): self.learn, self.started = learn, False
+    def __call__(self, log):
+        if len(log) < len(self.learn.recorder.metric_names): return   # an epoch skipped on resume: nothing to show
+        if not self.started: _say('  '.join(f'{n:>10}' for n in self.learn.recorder.metric_names)); self.started = True
+        _say('  '.join(f'{v:>10.4f}' if isinstance(v, float) else f'{str(v):>10}' for v in log))
 
 def _plot(history, path):
     import matplotlib; matplotlib.use('Agg')
@@ -91,23 +93,22 @@ def _plot(history, path):
     a.plot(ep, [h[0] for h in history], label='train'); a.plot(ep, [h[1] for h in history], label='valid')
     a.set_xlabel('epoch'); a.set_ylabel('loss'); a.legend()
     b.plot(ep, [h[2] for h in history], color='C2'); b.set_xlabel('epoch'); b.set_ylabel('valid accuracy')
-    fig.tight_layout(); fig.savefig(path, dpi=100); plt.close(fig)
+    fig.tight_layout(); fig.savefig(path, dpi=80); plt.close(fig)
 
 # %% ../nbs/06a_cli.ipynb #c4cf714e
-def tnt_train(argv=None, # command-line arguments (None: `sys.argv[1:]` is not read; pass a list)
+def tnt_train(argv:list=None, # command-line arguments, as `sys.argv[1:]` would hold them; None: no arguments (the defaults)
               return_learner:bool=False # also return the trained `Learner`
              ):
     "Run `tnt-train` with command-line arguments `argv`; returns the metrics dict (and the learner)."
-    args = _resolve(_parser().parse_args(argv))
+    args = _resolve(_parser().parse_args([] if argv is None else list(argv)))
     ck = None
     if args.resume:
-        if not Path(args.resume).is_file(): raise SystemExit(f"tnt-train: no checkpoint at {args.resume}")
+        if not Path(args.resume).is_file(): raise FileNotFoundError(f"no checkpoint at {args.resume}; pass the checkpoint.pth of an earlier run")
         ck = torch.load(args.resume, map_location='cpu', weights_only=False)
         keep = {k: getattr(args, k) for k in ('out', 'device', 'resume')}
         args = argparse.Namespace(**{'accum': 1, **ck['meta']['args'], **keep})
-    if args.accum < 1: raise SystemExit(f"tnt-train: --accum {args.accum}: accumulate over at least 1 batch")
-    try: check_launch(args.bs)
-    except (ValueError, RuntimeError) as e: raise SystemExit(f"tnt-train: {e}")
+    if args.accum < 1: raise ValueError(f"--accum {args.accum}: accumulate over at least 1 batch")
+    check_launch(args.bs)
     args.world_size = world_size()
     out = Path(args.out or Path('tnt-runs')/datetime.now().strftime('%Y%m%d-%H%M%S'))
     if not rank_distrib(): out.mkdir(parents=True, exist_ok=True)
@@ -126,10 +127,12 @@ def tnt_train(argv=None, # command-line arguments (None: `sys.argv[1:]` is not r
          f"{args.size}px, {args.epochs} epochs, bs {args.bs}{procs}{f' x {args.accum} accumulated' if args.accum > 1 else ''}, "
          f"recipe {args.recipe}, {args.schedule}, device {args.device}; output in {out}")
     repeats = 3 if args.recipe == 'paper' and args.world_size > 1 else 1   # Table 3's repeated augmentation
+    bar = sys.stdout.isatty()   # fastai's bar on a terminal; in a log file or a notebook, the table alone
+    if not bar: learn.logger = EpochLines(learn)
     t0 = time.time()
     try:
         if start < args.epochs:
-            with distributed(learn, repeats=repeats, seed=args.seed):
+            with distributed(learn, repeats=repeats, seed=args.seed), (learn.no_bar() if not bar else contextlib.nullcontext()):
                 if args.schedule == 'cosine': fit_warmup_cosine(learn, args.epochs, warmup_epochs=min(5, args.epochs/4), start_epoch=start)
                 else: learn.fit_one_cycle(args.epochs, start_epoch=start)
     except KeyboardInterrupt:
@@ -139,7 +142,7 @@ def tnt_train(argv=None, # command-line arguments (None: `sys.argv[1:]` is not r
         raise SystemExit(130)
     wall = time.time() - t0
     history = history[:start] + [list(map(float, v)) for v in learn.recorder.values][-(args.epochs-start):] if args.epochs > start else history
-    learn.remove_cb(ckpt)
+    learn.remove_cb(ckpt); learn.logger = print
     names = ['train_loss', 'valid_loss', 'accuracy']
     metrics = dict(final_accuracy=history[-1][2] if history else None, wall_time_s=round(wall, 1), epochs=len(history),
                    history=[dict(zip(names, h), epoch=i+1) for i, h in enumerate(history)], args=vars(args))
@@ -151,5 +154,7 @@ def tnt_train(argv=None, # command-line arguments (None: `sys.argv[1:]` is not r
     return (learn, metrics) if return_learner else metrics
 
 def train_main():
-    "Console entry point of `tnt-train`."
-    tnt_train(sys.argv[1:])
+    "Console entry point of `tnt-train`: a user error ends it with one line and exit status 2."
+    try: tnt_train(sys.argv[1:])
+    except (ValueError, FileNotFoundError, ConnectionError, RuntimeError) as e:
+        print(f"tnt-train: error: {e}", file=sys.stderr); raise SystemExit(2)

@@ -20,7 +20,7 @@ from timm.data.random_erasing import RandomErasing
 
 # %% auto #0
 __all__ = ['TimmRandAugment', 'TimmRandomErasing', 'paper_tfms', 'light_tfms', 'plain_tfms', 'DigitImage', 'DigitLabel',
-           'digits_dls', 'folder_dls', 'imagenette_dls']
+           'digits_dls', 'folder_dls', 'imagenette_dls', 'data_dls']
 
 # %% ../nbs/05_data.ipynb #a4042f9e
 class TimmRandAugment(RandTransform):
@@ -108,6 +108,7 @@ def folder_dls(path, # root of an ImageNet-style tree: train/<class>/*, <valid>/
                **kwargs # passed on to `DataBlock.dataloaders`
               ):
     "fastai `DataLoaders` from an ImageNet-style folder tree, with clear errors for a bad tree."
+    item, batch = _tfms(aug, size)   # a bad `aug` fails before the tree is read
     path = Path(path).expanduser()
     if not path.is_dir(): raise FileNotFoundError(f"dataset folder {path} does not exist; pass the root that holds train/ and {valid}/")
     for split in ('train', valid):
@@ -126,7 +127,6 @@ def folder_dls(path, # root of an ImageNet-style tree: train/<class>/*, <valid>/
             raise ValueError(f"class folder {path}/train/{c} has no images; add images or remove the folder")
     fns, bad = _readable(fns)
     if bad: warnings.warn(f"skipped {len(bad)} unreadable image file(s) under {path} (first: {bad[0]}); they were left on disk")
-    item, batch = _tfms(aug, size)
     if aug != 'paper': item = [Resize(size, method=ResizeMethod.Squish)] + [t for t in item if not isinstance(t, Resize)]
     db = DataBlock(blocks=(ImageBlock, CategoryBlock), get_items=lambda _: fns, get_y=parent_label,
                    splitter=GrandparentSplitter(train_name='train', valid_name=valid), item_tfms=item, batch_tfms=batch)
@@ -156,3 +156,16 @@ def imagenette_dls(size:int=160, # training resolution
         raise ConnectionError(f"cannot reach {urlparse(url).hostname} to download {url}, and no copy is in {local}; "
                               f"download it elsewhere and use folder_dls('<path to imagenette2-160>', valid='val')")
     return folder_dls(untar_data(url), size=size, bs=bs, aug=aug, valid='val', **kwargs)
+
+# %% ../nbs/05_data.ipynb #cee6ee0a
+def data_dls(data:str='digits', # 'digits', 'imagenette', or the path of an ImageNet-style folder tree
+             size:int=None, # image size; None: 32 for digits, 160 for Imagenette, 224 for folders
+             bs:int=64, # batch size
+             aug:str='light', # None, 'light' or 'paper'
+             seed:int=42, # seed of the digits' random split
+             **kwargs # passed on to `digits_dls`, `imagenette_dls` or `folder_dls`
+            ):
+    "`DataLoaders` for a dataset named as on the command line."
+    if data == 'digits': return digits_dls(size=size or 32, bs=bs, aug=aug, seed=seed, **kwargs)
+    if data == 'imagenette': return imagenette_dls(size=size or 160, bs=bs, aug=aug, **kwargs)
+    return folder_dls(data, size=size or 224, bs=bs, aug=aug, **kwargs)
