@@ -115,6 +115,24 @@ def browse(html, png, prof):
     dom = subprocess.run(base + ['--dump-dom', html.absolute().as_uri()], capture_output=True, text=True, timeout=120)
     return dom.stdout
 
+def check_methods():
+    "Every documented public method of an exported class (and every `@patch`) is shown on some page by `show_doc`."
+    import importlib, inspect, pkgutil, tnt_nb
+    shown = set()
+    for f in PROC.glob('*.ipynb'):
+        for c in json.loads(f.read_text())['cells']: shown |= set(re.findall(r'show_doc\(([\w.]+)', src(c)))
+    bad = []
+    for mi in pkgutil.iter_modules(tnt_nb.__path__):
+        if mi.name.startswith('_'): continue
+        mod = importlib.import_module(f'tnt_nb.{mi.name}')
+        for n in getattr(mod, '__all__', []):
+            o = getattr(mod, n)
+            if not (inspect.isclass(o) and o.__module__ == mod.__name__): continue
+            for k, f in vars(o).items():
+                if k.startswith('_') or not inspect.isfunction(f) or not f.__doc__ or not f.__qualname__.startswith(n + '.'): continue
+                if f'{n}.{k}' not in shown: bad.append(f"{mi.name}: {n}.{k} has a docstring but no page shows it (add show_doc({n}.{k}))")
+    return bad
+
 def check_pages(out):
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     bad = [f"{f.name}: not processed by nbdev-proc-nbs (missing from {PROC}/)" for f in pages() if not (PROC/f.name).exists()]
@@ -122,6 +140,7 @@ def check_pages(out):
     for f in pages():
         ids = {c.get('id'): i for i, c in enumerate(json.loads(f.read_text())['cells'])}
         bad += check_outputs(f.name, json.loads((PROC/f.name).read_text()), ids)
+    bad += check_methods()
     htmls = render(out)
     for name, p in htmls.items():
         if p.stat().st_size > MAX_PAGE: bad.append(f"{name}: rendered page is {p.stat().st_size/2**20:.1f} MB (at most 1.5 MB)")

@@ -46,7 +46,9 @@ class Block(nn.Module):
         if self.se_layer is not None: h = h + self.se_layer(h)
         return z + self.drop_path(h)
 
-    def forward(self, words, sents, cls_only:bool=False): return words, self.outer(sents, cls_only)
+    def forward(self, words, sents, cls_only:bool=False):
+        "Both streams in, both out: the words unchanged, the sentences through `outer`."
+        return words, self.outer(sents, cls_only)
 
 # %% ../nbs/02_block.ipynb #defe974a
 class TNTBlock(Block):
@@ -85,5 +87,6 @@ class TNTBlock(Block):
         return torch.cat([z[:, :1], z[:, 1:] + s], dim=1)
 
     def forward(self, words, sents, cls_only:bool=False):
+        "Eq. 11: words through `inner`, then into their sentences, then the sentences through `outer`."
         words = self.inner(words)
         return words, self.outer(self.words_to_sentences(words, sents), cls_only)

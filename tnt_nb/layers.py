@@ -51,6 +51,7 @@ class Attention(nn.Module):
     def forward(self, x,
                 n_queries:int=None # outputs for the first `n_queries` tokens only (all by default); keys and values use every token
                ):
+        "Eq. 1 on tokens `x` (B, N, dim): (B, N, dim), or (B, n_queries, dim)."
         B, N, C = x.shape
         q, k, v = self.qkv(x).view(B, N, 3, self.num_heads, self.head_dim).permute(2, 0, 3, 1, 4).unbind(0)
         if n_queries is not None: q = q[:, :, :n_queries]

@@ -1,4 +1,4 @@
-"""Attention maps of the outer and inner transformers, sentence and word feature maps (the paper's Figures 3-7, Appendix A.1), and the complexity figures (Figure 2, Table 8), from a model trained in this notebook.
+"""Attention maps of the outer and inner transformers, sentence and word feature maps (the paper's Figures 3-7, Appendix A.1), from a model trained in this notebook.
 
 Docs: https://tnt-nb.github.io/tnt-nb/visualize.html.md"""
 

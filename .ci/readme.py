@@ -1,0 +1,42 @@
+"""README.md from nbs/index.ipynb, the same text (nbdev-readme needs Quarto, which these machines lack).
+
+    python .ci/readme.py           # write README.md
+    python .ci/readme.py --check   # fail if README.md differs from what index.ipynb gives
+    python .ci/readme.py --run     # run README's python blocks, in order, in one fresh interpreter
+
+Markdown cells are copied; visible code cells become ```python blocks (their outputs are left out);
+links to other pages point into nbs/. `--run` skips the blocks that download weights, and says so.
+"""
+import json, re, subprocess, sys, tempfile
+from pathlib import Path
+
+def src(c): return c['source'] if isinstance(c['source'], str) else ''.join(c['source'])
+
+def readme():
+    nb = json.loads(Path('nbs/index.ipynb').read_text())
+    parts = []
+    for c in nb['cells']:
+        s = src(c).strip()
+        if c['cell_type'] == 'markdown': parts.append(re.sub(r'\]\((\d\d\w*\.ipynb)', r'](nbs/\1', s))
+        elif c['cell_type'] == 'code' and not s.startswith('#| hide') and '#| echo: false' not in s:
+            parts.append('```python\n' + '\n'.join(l for l in s.splitlines() if not l.startswith('#|')) + '\n```')
+    return '\n\n'.join(parts) + '\n'
+
+NEEDS_NETWORK = 'pretrained=True'
+
+def blocks(text): return re.findall(r'^```python\n(.*?)^```', text, re.M | re.S)
+
+def run():
+    todo = [b for b in blocks(Path('README.md').read_text()) if NEEDS_NETWORK not in b]
+    skipped = len(blocks(Path('README.md').read_text())) - len(todo)
+    with tempfile.TemporaryDirectory() as d:   # a fresh interpreter, outside the repository, as a reader would paste them
+        r = subprocess.run([sys.executable, '-c', '\n'.join(todo)], cwd=d, capture_output=True, text=True)
+    if r.returncode: sys.exit(f"README python blocks failed:\n{r.stderr[-3000:]}")
+    print(f"README: {len(todo)} python blocks ran as pasted; {skipped} skipped (they download pretrained weights)")
+
+if __name__ == '__main__':
+    if '--run' in sys.argv: run()
+    elif '--check' in sys.argv:
+        if Path('README.md').read_text() != readme(): sys.exit("README.md differs from nbs/index.ipynb: run `python .ci/readme.py`")
+        print("README.md matches nbs/index.ipynb")
+    else: Path('README.md').write_text(readme()); print("wrote README.md")
