@@ -12,8 +12,8 @@ from torch import nn
 from .complexity import count_macs
 
 # %% auto #0
-__all__ = ['throughput', 'matmul_peak', 'keep_freed_memory', 'default_models', 'compare', 'machine', 'hybrid_models',
-           'time_split', 'profile_forward', 'bench_main']
+__all__ = ['throughput', 'matmul_peak', 'gemm_rates', 'keep_freed_memory', 'default_models', 'check_agreement', 'interleaved',
+           'compare', 'machine', 'hybrid_models', 'time_split', 'bench_main']
 
 # %% ../nbs/07_benchmark.ipynb #bd5628f8
 def _sync(device):
@@ -64,6 +64,19 @@ def matmul_peak(device:str='cpu', n:int=2048, iters:int=5, dtype=torch.float32)-
     a @ b
     return statistics.median(n**3/_time(lambda: a @ b, device, 2) for _ in range(iters))
 
+def gemm_rates(bs:int=16, # TNT-S batch whose layer shapes are measured
+               device:str='cpu', iters:int=5)->dict:
+    "Multiply-adds per second of TNT-S's main matrix products at batch `bs` (`x @ W.T + b` as `nn.Linear` runs them), and of a 2048x2048 square."
+    n_out, n_in = bs*197, bs*196*16
+    shapes = {'outer MLP fc1': (n_out, 384, 1536), 'outer qkv': (n_out, 384, 1152), 'outer MLP fc2': (n_out, 1536, 384),
+              'inner MLP fc1': (n_in, 24, 96), 'inner qkv': (n_in, 24, 72)}
+    res = {'square 2048': matmul_peak(device, 2048, iters)}
+    for k, (m, kk, n) in shapes.items():
+        x, w, b = (torch.randn(*s, device=device) for s in ((m, kk), (n, kk), (n,)))
+        torch.nn.functional.linear(x, w, b)
+        res[k] = statistics.median(m*kk*n/_time(lambda: torch.nn.functional.linear(x, w, b), device, 2) for _ in range(iters))
+    return res
+
 # %% ../nbs/07_benchmark.ipynb #ac52f651
 def keep_freed_memory()->bool:
     "Tell glibc's malloc to keep freed memory for reuse (no mmap for large blocks, no trimming): no page faults in steady state. False where there is no glibc."
@@ -108,11 +121,32 @@ def default_models(compiled:bool=False):
         models['tnt-nb TNT-S compiled'] = torch.compile(twin)
     return models
 
+def check_agreement(models:dict, img_size:int=224, device:str='cpu', tol:float=1e-4):
+    "Raise unless every tnt-nb TNT-S in `models` (eager or compiled) gives timm's TNT-S logits to `tol`."
+    if 'timm TNT-S' not in models: return
+    x = torch.randn(2, 3, img_size, img_size, device=device)
+    with torch.inference_mode():
+        want = models['timm TNT-S'].eval()(x)
+        for k in [k for k in models if k.startswith('tnt-nb TNT-S')]:
+            diff = (models[k].eval()(x) - want).abs().max().item()
+            if diff > tol: raise AssertionError(f"{k} and timm TNT-S disagree by {diff:.2e} on the same weights")
+
+def interleaved(steps:dict, # name → a closure doing one batch
+                bs:int, device:str='cpu', rounds:int=7, iters:int=2, warmup:int=2):
+    "Time `steps` in interleaved rounds (A B C A B C ...): per model, the images/s and page faults per batch of every round."
+    for s in steps.values():
+        for _ in range(warmup): s()
+    ips, faults = {k: [] for k in steps}, {k: [] for k in steps}
+    for _ in range(rounds):
+        for k, s in steps.items():
+            f0 = _faults(); ips[k].append(bs/_time(s, device, iters)); faults[k].append((_faults() - f0)/iters)
+    return ips, faults
+
 def compare(models:dict=None, # name → model; None: `default_models()`
             ref:str='timm TNT-S', # the model ratios are taken against
             bs:int=16, img_size:int=224, mode:str='infer', device:str='cpu',
             rounds:int=7, iters:int=2, warmup:int=2, amp:bool=False,
-            check:bool=True, # compare every tnt-nb model's logits with timm's TNT-S first
+            check:bool=True, # `check_agreement` first
             steady_memory:bool=True # `keep_freed_memory()` first, so page faults do not decide the timings (CPU)
            ):
     "Interleaved benchmark: a DataFrame of median img/s, median ratio to `ref`, peak memory, page faults, MACs and fraction of matmul peak."
@@ -120,25 +154,12 @@ def compare(models:dict=None, # name → model; None: `default_models()`
     if steady_memory and not str(device).startswith('cuda'): keep_freed_memory()
     models = models or default_models()
     for m in models.values(): m.to(device)
-    if check and 'timm TNT-S' in models:
-        x = torch.randn(2, 3, img_size, img_size, device=device)
-        with torch.inference_mode():
-            want = models['timm TNT-S'].eval()(x)
-            for k in [k for k in models if k.startswith('tnt-nb TNT-S')]:
-                diff = (models[k].eval()(x) - want).abs().max().item()
-                if diff > 1e-4: raise AssertionError(f"{k} and timm TNT-S disagree by {diff:.2e} on the same weights")
+    if check: check_agreement(models, img_size, device)
     steps = {k: _step_fn(m, bs, img_size, mode, device, amp) for k, m in models.items()}
-    for s in steps.values():
-        for _ in range(warmup): s()
-    ips, faults = {k: [] for k in models}, {k: [] for k in models}
-    for _ in range(rounds):
-        for k, s in steps.items():
-            f0 = _faults(); ips[k].append(bs/_time(s, device, iters)); faults[k].append((_faults() - f0)/iters)
-    peak = matmul_peak(device)
-    rows = []
+    ips, faults = interleaved(steps, bs, device, rounds, iters, warmup)
+    peak, rows = matmul_peak(device), []
     for k, m in models.items():
-        base = getattr(m, '_orig_mod', m)
-        macs = count_macs(base, img_size) * (3 if mode == 'train' else 1)
+        macs = count_macs(getattr(m, '_orig_mod', m), img_size) * (3 if mode == 'train' else 1)
         med = statistics.median(ips[k])
         rows.append({'model': k, 'img/s': med, f'ratio to {ref}': statistics.median(a/b for a, b in zip(ips[k], ips[ref])),
                      'peak MiB': _peak_mem(steps[k], device), 'page faults/batch': statistics.median(faults[k]),
@@ -198,16 +219,6 @@ def time_split(models:dict, # name → model
     df = pd.DataFrame(cols).reindex(order).fillna(0)
     df.loc['total'] = df.sum()
     return df.round(1)
-
-def profile_forward(model:nn.Module, bs:int=16, img_size:int=224, row_limit:int=15)->str:
-    "Table of the ops that take the most CPU time in one inference batch (`torch.profiler`)."
-    from torch.profiler import profile, ProfilerActivity
-    x = torch.randn(bs, 3, img_size, img_size)
-    model.eval()
-    with torch.inference_mode():
-        model(x)
-        with profile(activities=[ProfilerActivity.CPU]) as prof: model(x)
-    return prof.key_averages().table(sort_by='self_cpu_time_total', row_limit=row_limit)
 
 # %% ../nbs/07_benchmark.ipynb #c260700d
 def bench_main(argv=None):

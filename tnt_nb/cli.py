@@ -58,8 +58,10 @@ def _resolve(args):
         if getattr(args, k, None) is None and digits and k != 'bs': setattr(args, k, v)
     args.arch = args.arch or 'tnt_s'
     args.recipe = args.recipe or 'paper'
-    args.size = args.size or (160 if args.data == 'imagenette' else 224)
-    args.epochs = args.epochs or 300
+    if args.size is None: args.size = 160 if args.data == 'imagenette' else 224
+    if args.epochs is None: args.epochs = 300
+    if args.epochs < 1: raise ValueError(f"--epochs {args.epochs}: train for at least one epoch")
+    if args.size < 1: raise ValueError(f"--size {args.size}: give the image size in pixels")
     if args.device == 'auto': args.device = 'cuda' if torch.cuda.is_available() else 'cpu'
     if args.device.startswith('cuda') and not torch.cuda.is_available():
         raise ValueError("--device cuda was asked for, but PyTorch sees no GPU; use --device cpu")
@@ -96,17 +98,45 @@ def _plot(history, path):
     fig.tight_layout(); fig.savefig(path, dpi=80); plt.close(fig)
 
 # %% ../nbs/06a_cli.ipynb #c4cf714e
+def _resume(args):
+    "With `--resume`, the arguments of the interrupted run (its output folder and device may be changed) and its checkpoint."
+    if not args.resume: return args, None
+    if not Path(args.resume).is_file(): raise FileNotFoundError(f"no checkpoint at {args.resume}; pass the checkpoint.pth of an earlier run")
+    try: ck = torch.load(args.resume, map_location='cpu', weights_only=False)
+    except Exception as e: raise ValueError(f"{args.resume} is not a checkpoint that torch can read ({type(e).__name__}); pass the checkpoint.pth that tnt-train wrote") from e
+    if not (isinstance(ck, dict) and {'model', 'opt', 'epoch', 'meta'} <= set(ck)):
+        raise ValueError(f"{args.resume} is not a tnt-train checkpoint (no model, opt, epoch and meta); pass the checkpoint.pth that tnt-train wrote")
+    keep = {k: getattr(args, k) for k in ('out', 'device', 'resume')}
+    return argparse.Namespace(**{'accum': 1, **ck['meta']['args'], **keep}), ck
+
+def _fit(learn, args, start:int):
+    "Train from epoch `start` to `args.epochs` on every process, with fastai's bar on a terminal and the table lines otherwise."
+    bar = sys.stdout.isatty()
+    if not bar: learn.logger = EpochLines(learn)
+    repeats = 3 if args.recipe == 'paper' and args.world_size > 1 else 1   # Table 3's repeated augmentation
+    with distributed(learn, repeats=repeats, seed=args.seed), (contextlib.nullcontext() if bar else learn.no_bar()):
+        if args.schedule == 'cosine': fit_warmup_cosine(learn, args.epochs, warmup_epochs=min(5, args.epochs/4), start_epoch=start)
+        else: learn.fit_one_cycle(args.epochs, start_epoch=start)
+    learn.logger = print
+
+def _write(learn, history:list, wall:float, out:Path, args)->dict:
+    "The metrics dict; on rank 0 also the exported learner, the plot and metrics.json in `out`."
+    names = ['train_loss', 'valid_loss', 'accuracy']
+    metrics = dict(final_accuracy=history[-1][2] if history else None, wall_time_s=round(wall, 1), epochs=len(history),
+                   history=[dict(zip(names, h), epoch=i+1) for i, h in enumerate(history)], args=vars(args))
+    if rank_distrib(): return metrics
+    learn.export(out.absolute()/'learner.pkl')
+    _plot(history, out/'curves.png')
+    (out/'metrics.json').write_text(json.dumps(metrics, indent=1))
+    print(f"done in {wall:.0f}s: valid accuracy {metrics['final_accuracy']:.4f}; wrote {out}/learner.pkl, checkpoint.pth, curves.png, metrics.json")
+    return metrics
+
+# %% ../nbs/06a_cli.ipynb #d4540f9a
 def tnt_train(argv:list=None, # command-line arguments, as `sys.argv[1:]` would hold them; None: no arguments (the defaults)
               return_learner:bool=False # also return the trained `Learner`
              ):
     "Run `tnt-train` with command-line arguments `argv`; returns the metrics dict (and the learner)."
-    args = _resolve(_parser().parse_args([] if argv is None else list(argv)))
-    ck = None
-    if args.resume:
-        if not Path(args.resume).is_file(): raise FileNotFoundError(f"no checkpoint at {args.resume}; pass the checkpoint.pth of an earlier run")
-        ck = torch.load(args.resume, map_location='cpu', weights_only=False)
-        keep = {k: getattr(args, k) for k in ('out', 'device', 'resume')}
-        args = argparse.Namespace(**{'accum': 1, **ck['meta']['args'], **keep})
+    args, ck = _resume(_resolve(_parser().parse_args([] if argv is None else list(argv))))
     if args.accum < 1: raise ValueError(f"--accum {args.accum}: accumulate over at least 1 batch")
     check_launch(args.bs)
     args.world_size = world_size()
@@ -126,31 +156,18 @@ def tnt_train(argv:list=None, # command-line arguments, as `sys.argv[1:]` would 
     _say(f"tnt-train: {args.arch} on {args.data} ({len(dls.train_ds)} train / {len(dls.valid_ds)} valid, {dls.c} classes), "
          f"{args.size}px, {args.epochs} epochs, bs {args.bs}{procs}{f' x {args.accum} accumulated' if args.accum > 1 else ''}, "
          f"recipe {args.recipe}, {args.schedule}, device {args.device}; output in {out}")
-    repeats = 3 if args.recipe == 'paper' and args.world_size > 1 else 1   # Table 3's repeated augmentation
-    bar = sys.stdout.isatty()   # fastai's bar on a terminal; in a log file or a notebook, the table alone
-    if not bar: learn.logger = EpochLines(learn)
     t0 = time.time()
     try:
-        if start < args.epochs:
-            with distributed(learn, repeats=repeats, seed=args.seed), (learn.no_bar() if not bar else contextlib.nullcontext()):
-                if args.schedule == 'cosine': fit_warmup_cosine(learn, args.epochs, warmup_epochs=min(5, args.epochs/4), start_epoch=start)
-                else: learn.fit_one_cycle(args.epochs, start_epoch=start)
+        if start < args.epochs: _fit(learn, args, start)
     except KeyboardInterrupt:
         ckpt.save(ckpt.done if ck is None else max(start, ckpt.done))
         print(f"\ninterrupted: checkpoint saved to {out/'checkpoint.pth'} (epoch {max(start, ckpt.done)} of {args.epochs}); "
               f"continue with: tnt-train --resume {out/'checkpoint.pth'}", file=sys.stderr)
         raise SystemExit(130)
     wall = time.time() - t0
-    history = history[:start] + [list(map(float, v)) for v in learn.recorder.values][-(args.epochs-start):] if args.epochs > start else history
-    learn.remove_cb(ckpt); learn.logger = print
-    names = ['train_loss', 'valid_loss', 'accuracy']
-    metrics = dict(final_accuracy=history[-1][2] if history else None, wall_time_s=round(wall, 1), epochs=len(history),
-                   history=[dict(zip(names, h), epoch=i+1) for i, h in enumerate(history)], args=vars(args))
-    if rank_distrib(): return (learn, metrics) if return_learner else metrics
-    learn.export(out.absolute()/'learner.pkl')
-    _plot(history, out/'curves.png')
-    (out/'metrics.json').write_text(json.dumps(metrics, indent=1))
-    print(f"done in {wall:.0f}s: valid accuracy {metrics['final_accuracy']:.4f}; wrote {out}/learner.pkl, checkpoint.pth, curves.png, metrics.json")
+    if args.epochs > start: history = history[:start] + [list(map(float, v)) for v in learn.recorder.values][-(args.epochs-start):]
+    learn.remove_cb(ckpt)
+    metrics = _write(learn, history, wall, out, args)
     return (learn, metrics) if return_learner else metrics
 
 def train_main():

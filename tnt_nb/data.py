@@ -25,7 +25,7 @@ __all__ = ['TimmRandAugment', 'TimmRandomErasing', 'paper_tfms', 'light_tfms', '
 # %% ../nbs/05_data.ipynb #a4042f9e
 class TimmRandAugment(RandTransform):
     "timm's RandAugment (`config`, e.g. DeiT's 'rand-m9-mstd0.5-inc1') as a fastai item transform on training images."
-    order, split_idx = 5, 0
+    order, split_idx = 3, 0   # after the crop (1), before ToTensor (5): RandAugment works on PIL images
     def __init__(self, config:str='rand-m9-mstd0.5-inc1', # timm RandAugment config string
                  size:int=224 # image size, which scales the translate operations
                 ):

@@ -15,7 +15,7 @@ from fastai.vision.all import Callback, Learner, ProgressCallback, rank_distrib,
 from fastai.distributed import DistributedDL, DistributedTrainer
 
 # %% auto #0
-__all__ = ['world_size', 'check_launch', 'ShardedDL', 'train_sampler', 'TNTDistributed', 'distributed']
+__all__ = ['world_size', 'check_launch', 'ShardedDL', 'SeededRepeatAugSampler', 'train_sampler', 'TNTDistributed', 'distributed']
 
 # %% ../nbs/06b_distributed.ipynb #99fe4d19
 _RDZV = ('RANK', 'LOCAL_RANK', 'MASTER_ADDR', 'MASTER_PORT')
@@ -61,6 +61,11 @@ class ShardedDL(DistributedDL):
     def to_detach(self, b, cpu=True, gather=True):
         return to_detach(b, cpu, gather=gather and self.sampler is not None)
 
+class SeededRepeatAugSampler(RepeatAugSampler):
+    "timm's `RepeatAugSampler`, whose shuffle depends on the epoch alone, made to depend on a `seed` too."
+    def __init__(self, *args, seed:int=0, **kwargs): super().__init__(*args, **kwargs); self.seed = seed; self.set_epoch(0)
+    def set_epoch(self, epoch): super().set_epoch(self.seed*100_003 + epoch)   # one shuffle per (seed, epoch)
+
 def train_sampler(n:int, # training-set size
                   rank:int, world:int, # this process and the number of processes
                   seed:int=0, # seed of the shuffle
@@ -68,7 +73,7 @@ def train_sampler(n:int, # training-set size
                  ):
     "timm's `RepeatAugSampler` when `repeats > 1`, else PyTorch's shuffling `DistributedSampler`."
     ds = range(n)
-    if repeats > 1: return RepeatAugSampler(ds, num_replicas=world, rank=rank, num_repeats=repeats)
+    if repeats > 1: return SeededRepeatAugSampler(ds, num_replicas=world, rank=rank, num_repeats=repeats, seed=seed)
     return DistributedSampler(ds, num_replicas=world, rank=rank, shuffle=True, seed=seed)
 
 # %% ../nbs/06b_distributed.ipynb #94e99e81

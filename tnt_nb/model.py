@@ -9,6 +9,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 from timm.layers import trunc_normal_, resample_abs_pos_embed, to_2tuple
+from fastcore.basics import patch
 from .block import Block, TNTBlock
 
 # %% auto #0
@@ -44,10 +45,31 @@ class PixelEmbed(nn.Module):
         x = x.reshape(B, C, gh, p, gw, p).permute(0, 2, 4, 1, 3, 5).reshape(B*gh*gw, C, p, p)
         return self.proj(x)
 
-# %% ../nbs/03_model.ipynb #a1fa0ff9
+# %% ../nbs/03_model.ipynb #fd0119d9
 def _check(ok, msg):
     if not ok: raise ValueError(msg)
 
+def _check_config(img_size, patch_size, inner_stride, embed_dim, outer_heads, inner_dim, inner_heads, global_pool, depth, tnt_blocks)->list:
+    "Refuse a TNT configuration that cannot work, saying what to change; return the sorted 1-based TNT block indices."
+    ih, iw = to_2tuple(img_size)
+    _check(ih % patch_size == 0 and iw % patch_size == 0,
+           f"image size {ih}x{iw} is not divisible by the patch size {patch_size}; "
+           f"use a multiple of {patch_size} (e.g. {ih//patch_size*patch_size or patch_size}) or another patch_size")
+    _check(patch_size % inner_stride == 0,
+           f"patch size {patch_size} is not divisible by the word stride inner_stride={inner_stride}; "
+           f"pick an inner_stride that divides {patch_size} (e.g. 4)")
+    _check(embed_dim % outer_heads == 0,
+           f"embed_dim={embed_dim} is not divisible by outer_heads={outer_heads}; pick a head count that divides it")
+    _check(inner_dim % inner_heads == 0,
+           f"inner_dim={inner_dim} is not divisible by inner_heads={inner_heads}; pick a head count that divides it")
+    _check(global_pool in ('token', 'avg', ''), f"global_pool={global_pool!r}: use 'token', 'avg' or ''")
+    _check(depth >= 1, f"depth={depth}: a TNT needs at least one block; use depth=1 or more")
+    tnt_blocks = list(range(1, depth+1)) if tnt_blocks is None else sorted(set(tnt_blocks))
+    _check(all(1 <= i <= depth for i in tnt_blocks),
+           f"tnt_blocks={tnt_blocks} must be 1-based block indices between 1 and depth={depth}")
+    return tnt_blocks
+
+# %% ../nbs/03_model.ipynb #a1fa0ff9
 class TNT(nn.Module):
     "Transformer iN Transformer: `PixelEmbed`, sentence embeddings, `depth` TNT (or plain) blocks, norm, head."
     def __init__(self,
@@ -72,22 +94,7 @@ class TNT(nn.Module):
                  drop_rate:float=0., # dropout before the head
                 ):
         super().__init__()
-        ih, iw = to_2tuple(img_size)
-        _check(ih % patch_size == 0 and iw % patch_size == 0,
-               f"image size {ih}x{iw} is not divisible by the patch size {patch_size}; "
-               f"use a multiple of {patch_size} (e.g. {ih//patch_size*patch_size or patch_size}) or another patch_size")
-        _check(patch_size % inner_stride == 0,
-               f"patch size {patch_size} is not divisible by the word stride inner_stride={inner_stride}; "
-               f"pick an inner_stride that divides {patch_size} (e.g. 4)")
-        _check(embed_dim % outer_heads == 0,
-               f"embed_dim={embed_dim} is not divisible by outer_heads={outer_heads}; pick a head count that divides it")
-        _check(inner_dim % inner_heads == 0,
-               f"inner_dim={inner_dim} is not divisible by inner_heads={inner_heads}; pick a head count that divides it")
-        _check(global_pool in ('token', 'avg', ''), f"global_pool={global_pool!r}: use 'token', 'avg' or ''")
-        _check(depth >= 1, f"depth={depth}: a TNT needs at least one block; use depth=1 or more")
-        tnt_blocks = list(range(1, depth+1)) if tnt_blocks is None else sorted(set(tnt_blocks))
-        _check(all(1 <= i <= depth for i in tnt_blocks),
-               f"tnt_blocks={tnt_blocks} must be 1-based block indices between 1 and depth={depth}")
+        tnt_blocks = _check_config(img_size, patch_size, inner_stride, embed_dim, outer_heads, inner_dim, inner_heads, global_pool, depth, tnt_blocks)
         self.num_classes, self.in_chans, self.global_pool = num_classes, in_chans, global_pool
         self.num_features = self.embed_dim = embed_dim
         self.tnt_blocks = tnt_blocks
@@ -111,23 +118,24 @@ class TNT(nn.Module):
         self.head = nn.Linear(embed_dim, num_classes) if num_classes > 0 else nn.Identity()
         self.init_weights()
 
-    def init_weights(self):
-        "Truncated-normal (std 0.02) linear weights and position/class embeddings, zero biases, unit norms."
-        for p in (self.cls_token, self.patch_pos, self.pixel_pos):
-            if p is not None: trunc_normal_(p, std=.02)
-        for mod in self.modules():
-            if isinstance(mod, nn.Linear):
-                trunc_normal_(mod.weight, std=.02)
-                if mod.bias is not None: nn.init.zeros_(mod.bias)
-            elif isinstance(mod, nn.LayerNorm): nn.init.ones_(mod.weight); nn.init.zeros_(mod.bias)
+# %% ../nbs/03_model.ipynb #2f742a09
+@patch
+def init_weights(self:TNT):
+    "Truncated-normal (std 0.02) linear weights and position/class embeddings, zero biases, unit norms."
+    for p in (self.cls_token, self.patch_pos, self.pixel_pos):
+        if p is not None: trunc_normal_(p, std=.02)
+    for mod in self.modules():
+        if isinstance(mod, nn.Linear):
+            trunc_normal_(mod.weight, std=.02)
+            if mod.bias is not None: nn.init.zeros_(mod.bias)
+        elif isinstance(mod, nn.LayerNorm): nn.init.ones_(mod.weight); nn.init.zeros_(mod.bias)
 
-    def no_weight_decay(self):
-        "Parameters that AdamW should not decay (the position encodings and class token)."
-        return {'patch_pos', 'pixel_pos', 'cls_token'}
+@patch
+def no_weight_decay(self:TNT):
+    "Parameters that AdamW should not decay (the position encodings and class token)."
+    return {'patch_pos', 'pixel_pos', 'cls_token'}
 
 # %% ../nbs/03_model.ipynb #a0808e84
-from fastcore.basics import patch
-
 @patch
 def check_input(self:TNT, x):
     "Raise a ValueError that says what was expected unless `x` is a (B, in_chans, H, W) batch of the model's size."
