@@ -7,6 +7,7 @@
 Every failure names the page and the cell (index in the source notebook, as Jupyter counts from 0).
 """
 import ast, base64, copy, glob, json, re, shutil, subprocess, sys
+import yaml
 from pathlib import Path
 
 NBS, PROC = Path('nbs'), Path('_proc')
@@ -70,10 +71,10 @@ def for_nbconvert(nb):
         c.pop('has_sd', None)
         c.get('metadata', {}).pop('execution', None)   # nbdev's timings, which nbformat's schema rejects
         if c['cell_type'] == 'raw' and src(c).startswith('---'):   # Quarto shows the front matter as the page's title block
-            fm = src(c)
-            t, d = (re.search(rf'^{k}: (.*(?:\n  .*)*)', fm, re.M) for k in ('title', 'description'))
-            head = f"# {t.group(1).strip()}" + (f"\n\n> {' '.join(d.group(1).split())}" if d else '') if t else ''
-            if head: cells.append({'cell_type': 'markdown', 'metadata': {}, 'source': head, 'id': 'title-block'})
+            fm = yaml.safe_load(src(c).strip().strip('-')) or {}
+            if fm.get('title'):
+                head = f"# {fm['title']}" + (f"\n\n> {fm['description']}" if fm.get('description') else '')
+                cells.append({'cell_type': 'markdown', 'metadata': {}, 'source': head, 'id': 'title-block'})
             continue
         if c['cell_type'] == 'code' and '#| echo: false' in src(c):
             c.setdefault('metadata', {})['tags'] = ['remove_input']
@@ -83,8 +84,7 @@ def for_nbconvert(nb):
 
 def title(nb):
     fm = next((src(c) for c in nb['cells'] if c['cell_type'] == 'raw' and src(c).startswith('---')), '')
-    m = re.search(r'^title: (.*)$', fm, re.M)
-    return m.group(1).strip('"\'') if m else None
+    return (yaml.safe_load(fm.strip().strip('-')) or {}).get('title') if fm else None
 
 def render(out):
     "nbconvert every processed page to HTML in `out`, MathJax served from Debian's libjs-mathjax; return {page: html path}."
