@@ -5,3 +5,5 @@ import warnings as _warnings
 # FutureWarning (and a path inside site-packages) that every `tnt-train` run would print. It is about fastai's
 # code, not the user's or ours; this one message is silenced, every other warning stays.
 _warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)
+
+from . import hub as _hub   # registers tnt_nb_ti/s/b_patch16_224 with timm (timm.create_model, fastai's vision_learner)

@@ -233,7 +233,11 @@ def bench_main(argv=None):
     p.add_argument('--split', action='store_true', help="also print where the time goes (ms per batch by kind of operator)")
     p.add_argument('--no-steady-memory', dest='steady', action='store_false', help="leave glibc's malloc at its defaults (page faults included)")
     a = p.parse_args(sys.argv[1:] if argv is None else argv)
-    if a.device.startswith('cuda') and not torch.cuda.is_available(): raise SystemExit("tnt-bench: no GPU visible to PyTorch; use --device cpu")
+    bad = ("no GPU visible to PyTorch; use --device cpu" if a.device.startswith('cuda') and not torch.cuda.is_available() else
+           f"--device {a.device}: use cpu, cuda or cuda:N" if not (a.device == 'cpu' or a.device.startswith('cuda')) else
+           f"--bs {a.bs}, --rounds {a.rounds}, --iters {a.iters}: each must be at least 1" if min(a.bs, a.rounds, a.iters) < 1 else
+           f"--img-size {a.img_size} is not a multiple of the 16-pixel patch; use e.g. 224" if a.img_size < 16 or a.img_size % 16 else None)
+    if bad: print(f"tnt-bench: error: {bad}", file=sys.stderr); raise SystemExit(2)
     models = hybrid_models() if a.hybrids else default_models(compiled=a.compile)
     df = compare(models, ref='TNT-S' if a.hybrids else 'timm TNT-S', bs=a.bs, img_size=a.img_size, mode=a.mode,
                  device=a.device, rounds=a.rounds, iters=a.iters, amp=a.amp, check=not a.hybrids, steady_memory=a.steady)

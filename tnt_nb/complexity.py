@@ -60,7 +60,8 @@ def _cpu_sdpa_flops(q_shape, k_shape, v_shape, *args, **kwargs):
     "FLOPs of the CPU fused attention kernel: the same formula PyTorch registers for the GPU kernels."
     return sdpa_flop_count(q_shape, k_shape, v_shape)
 
-_cpu_sdpa = {torch.ops.aten._scaled_dot_product_flash_attention_for_cpu: _cpu_sdpa_flops}
+_cpu_op = getattr(torch.ops.aten, '_scaled_dot_product_flash_attention_for_cpu', None)   # absent before torch 2.2
+_cpu_sdpa = {_cpu_op: _cpu_sdpa_flops} if _cpu_op is not None else {}
 
 def count_macs(model:nn.Module, # a model taking (B, C, H, W) images
                img_size:int=224, # square input resolution

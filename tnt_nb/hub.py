@@ -9,9 +9,14 @@ from __future__ import annotations
 import re
 import torch
 from torch import nn
+from timm.models import register_model, build_model_with_cfg, generate_default_cfgs
+from timm.layers import resample_abs_pos_embed
+from timm.data import IMAGENET_INCEPTION_MEAN, IMAGENET_INCEPTION_STD
+from .model import TNT, tnt_ti, tnt_s, tnt_b
 
 # %% auto #0
-__all__ = ['convert_timm_state_dict', 'load_timm_state_dict', 'to_timm_state_dict']
+__all__ = ['default_cfgs', 'convert_timm_state_dict', 'load_timm_state_dict', 'to_timm_state_dict', 'pretrained_filter',
+           'tnt_nb_ti_patch16_224', 'tnt_nb_s_patch16_224', 'tnt_nb_b_patch16_224']
 
 # %% ../nbs/04_weights.ipynb #223a7bc9
 _OFFICIAL = dict(patch_embed='pixel_embed', outer_pos='patch_pos', inner_pos='pixel_pos', proj_norm1='norm1_proj',
@@ -90,3 +95,49 @@ def to_timm_state_dict(model:nn.Module # a tnt-nb `TNT`
             out[k.replace('.qkv.', '.qk.')], out[k.replace('.qkv.', '.v.')] = v[:2*d].clone(), v[2*d:].clone()
         else: out[k] = v
     return out
+
+# %% ../nbs/04_weights.ipynb #2b06f231
+def _cfg(**kwargs):
+    "timm's pretrained config of a TNT: the official weights' input size, crop, normalisation and layer names."
+    return dict(url='', num_classes=1000, input_size=(3, 224, 224), pool_size=None, crop_pct=.9, interpolation='bicubic',
+                mean=IMAGENET_INCEPTION_MEAN, std=IMAGENET_INCEPTION_STD, first_conv='pixel_embed.proj', classifier='head',
+                paper_ids='arXiv:2103.00112', license='apache-2.0', **kwargs)
+
+default_cfgs = generate_default_cfgs({
+    'tnt_nb_ti_patch16_224': _cfg(),                                          # no published weights
+    'tnt_nb_s_patch16_224.in1k': _cfg(hf_hub_id='timm/tnt_s_patch16_224.in1k'),
+    'tnt_nb_b_patch16_224.in1k': _cfg(hf_hub_id='timm/tnt_b_patch16_224.in1k'),
+})
+
+def pretrained_filter(state_dict:dict, # a timm or official TNT checkpoint
+                      model:nn.Module # the tnt-nb model it is loaded into
+                     )->dict:
+    "timm's `pretrained_filter_fn`: tnt-nb's keys, sentence positions resampled to `model`'s grid."
+    sd = convert_timm_state_dict(state_dict)
+    if 'patch_pos' in sd and model.patch_pos is not None and sd['patch_pos'].shape != model.patch_pos.shape:
+        sd['patch_pos'] = resample_abs_pos_embed(sd['patch_pos'], new_size=model.pixel_embed.grid_size, num_prefix_tokens=1)
+    return sd
+
+def _create(variant, arch, pretrained=False, **kwargs):
+    kwargs.setdefault('dynamic_img_size', True)
+    try: return build_model_with_cfg(arch, variant, pretrained, pretrained_filter_fn=pretrained_filter, **kwargs)
+    except (OSError, RuntimeError, ValueError) as e:
+        if not pretrained or isinstance(e, ValueError) and 'checkpoint' not in str(e): raise
+        raise RuntimeError(f"could not load the pretrained weights of {variant} ({type(e).__name__}: {str(e)[:200]}); without a network, "
+                           f"pass a local timm or official checkpoint: timm.create_model('{variant}', pretrained=True, "
+                           "pretrained_cfg_overlay=dict(file='path/to/checkpoint.pth'))") from e
+
+@register_model
+def tnt_nb_ti_patch16_224(pretrained=False, **kwargs)->TNT:
+    "tnt-nb's TNT-Ti in timm's registry (no published weights)."
+    return _create('tnt_nb_ti_patch16_224', tnt_ti, pretrained, **kwargs)
+
+@register_model
+def tnt_nb_s_patch16_224(pretrained=False, **kwargs)->TNT:
+    "tnt-nb's TNT-S in timm's registry; `pretrained=True` loads timm's ImageNet weights (81.5% in the paper)."
+    return _create('tnt_nb_s_patch16_224', tnt_s, pretrained, **kwargs)
+
+@register_model
+def tnt_nb_b_patch16_224(pretrained=False, **kwargs)->TNT:
+    "tnt-nb's TNT-B in timm's registry; `pretrained=True` loads timm's ImageNet weights (82.9% in the paper)."
+    return _create('tnt_nb_b_patch16_224', tnt_b, pretrained, **kwargs)

@@ -41,7 +41,8 @@ class PixelEmbed(nn.Module):
     def forward(self, x):
         "(B, C, H, W) images → (B·n, c, p/s, p/s) word maps, one per sentence."
         B, C, H, W = x.shape
-        p, (gh, gw) = self.patch_size, self.grid_size
+        p = self.patch_size
+        gh, gw = H//p, W//p   # the model's grid, or the input's own when the model sizes itself to it
         x = x.reshape(B, C, gh, p, gw, p).permute(0, 2, 4, 1, 3, 5).reshape(B*gh*gw, C, p, p)
         return self.proj(x)
 
@@ -92,11 +93,13 @@ class TNT(nn.Module):
                  global_pool:str='token', # 'token' (class token), 'avg' (mean of patch tokens) or '' (none)
                  qkv_bias:bool=False, # bias on the q, k, v projections
                  drop_rate:float=0., # dropout before the head
+                 dynamic_img_size:bool=False, # take any input whose sides are multiples of `patch_size`, resampling the sentence positions to it (timm's `dynamic_img_size`)
                 ):
         super().__init__()
         tnt_blocks = _check_config(img_size, patch_size, inner_stride, embed_dim, outer_heads, inner_dim, inner_heads, global_pool, depth, tnt_blocks)
         self.num_classes, self.in_chans, self.global_pool = num_classes, in_chans, global_pool
-        self.num_features = self.embed_dim = embed_dim
+        self.num_features = self.head_hidden_size = self.embed_dim = embed_dim
+        self.dynamic_img_size = dynamic_img_size
         self.tnt_blocks = tnt_blocks
 
         self.pixel_embed = PixelEmbed(img_size, patch_size, in_chans, inner_dim, inner_stride)
@@ -148,6 +151,11 @@ def check_input(self:TNT, x):
     got = 'x'.join(str(s) for s in x.shape[1:])
     if x.shape[1] != C:
         raise ValueError(f"expected {want} images, got {got}; build with in_chans={x.shape[1]} or convert the images to {C} channels")
+    if self.dynamic_img_size:
+        p = self.pixel_embed.patch_size
+        if x.shape[2] % p or x.shape[3] % p:
+            raise ValueError(f"got {got} images; with dynamic_img_size both sides must be multiples of the patch size {p}: resize or crop them")
+        return
     if (x.shape[2], x.shape[3]) != (H, W):
         raise ValueError(f"expected {want} images, got {got}; build with img_size={x.shape[2] if x.shape[2]==x.shape[3] else tuple(x.shape[2:])}, "
                          f"call model.set_input_size(...), or resize the images to {H}x{W}")
@@ -158,10 +166,13 @@ def embed(self:TNT, x):
     B = x.shape[0]
     w = self.pixel_embed(x)
     if self.pixel_pos is not None: w = w + self.pixel_pos
+    grid, pos = (x.shape[2]//self.pixel_embed.patch_size, x.shape[3]//self.pixel_embed.patch_size), self.patch_pos
+    if pos is not None and grid != self.pixel_embed.grid_size:   # dynamic_img_size: positions resampled to this input
+        pos = resample_abs_pos_embed(pos, new_size=grid, old_size=self.pixel_embed.grid_size, num_prefix_tokens=1)
     w = w.flatten(2).transpose(1, 2)                               # (B·n, m, c)
     s = self.norm2_proj(self.proj(self.norm1_proj(w.reshape(B, -1, w.shape[1]*w.shape[2]))))
     s = torch.cat([self.cls_token.expand(B, -1, -1), s], dim=1)
-    if self.patch_pos is not None: s = s + self.patch_pos
+    if pos is not None: s = s + pos
     return w, s
 
 @patch
@@ -219,7 +230,7 @@ def forward_intermediates(self:TNT, x,
     self.check_input(x)
     L = len(self.blocks)
     take = list(range(L-indices, L)) if isinstance(indices, int) else list(range(L)) if indices is None else [i % L for i in indices]
-    B, (gh, gw) = x.shape[0], self.pixel_embed.grid_size
+    B, gh, gw = x.shape[0], x.shape[2]//self.pixel_embed.patch_size, x.shape[3]//self.pixel_embed.patch_size
     w, s = self.embed(x)
     feats = []
     for i, blk in enumerate(self.blocks):

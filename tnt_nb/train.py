@@ -57,6 +57,15 @@ def paper_lr(bs:int, base:float=1e-3)->float:
     "Table 3's linear scaling rule: lr = 1e-3 x batch size / 1024."
     return base*bs/1024
 
+_TIMM_NAMES = dict(tnt_ti='tnt_nb_ti_patch16_224', tnt_s='tnt_nb_s_patch16_224', tnt_b='tnt_nb_b_patch16_224')
+
+def _pretrained(arch, pretrained, **kwargs):
+    "A TNT with pretrained weights, through timm's registry: `pretrained` is True (timm's weights) or a checkpoint's path."
+    import timm
+    if arch not in _TIMM_NAMES: raise ValueError(f"pretrained weights load into {', '.join(_TIMM_NAMES)}, not {arch!r}")
+    overlay = {} if pretrained is True else dict(pretrained_cfg_overlay=dict(file=str(pretrained)))
+    return timm.create_model(_TIMM_NAMES[arch], pretrained=True, dynamic_img_size=False, **overlay, **kwargs)
+
 def tnt_learner(dls, # fastai DataLoaders of images
                 arch='tnt_s', # 'tnt_ti', 'tnt_s', 'tnt_b', 'tnt_digits' or a function returning a model
                 recipe:str='paper', # 'paper' (Table 3), 'digits' (Table 3 resized for small data) or 'plain' (fastai defaults)
@@ -67,26 +76,29 @@ def tnt_learner(dls, # fastai DataLoaders of images
                 metrics=accuracy, # fastai metrics
                 cbs=None, # extra callbacks
                 accum:int=1, # gradient accumulation: one optimiser step per `accum` batches
+                pretrained=False, # True: timm's ImageNet weights (tnt_s, tnt_b); or the path of a timm/official checkpoint
                 **model_kwargs # passed on to the model (e.g. se=True, tnt_blocks=[1, 6]; 'digits' sets global_pool='avg')
                )->Learner:
     "A fastai `Learner` with a TNT sized for `dls` and the paper's (or a small-data, or fastai's plain) training recipe."
     if recipe not in RECIPES: raise ValueError(f"recipe={recipe!r}: use one of {', '.join(map(repr, RECIPES))}")
-    if isinstance(arch, str):
-        if arch not in ARCHS: raise ValueError(f"arch={arch!r}: use one of {', '.join(ARCHS)} or pass a function")
-        arch = ARCHS[arch]
+    if isinstance(arch, str) and arch not in ARCHS: raise ValueError(f"arch={arch!r}: use one of {', '.join(ARCHS)} or pass a function")
     size = dls.one_batch()[0].shape[-1]
     dpr = drop_path_rate if drop_path_rate is not None else (0.1 if recipe == 'paper' else 0.)
     if recipe == 'digits': model_kwargs = {'global_pool': 'avg', **model_kwargs}
-    model = arch(**{'num_classes': dls.c, 'img_size': size, 'drop_path_rate': dpr, **model_kwargs})
+    kw = {'num_classes': dls.c, 'img_size': size, 'drop_path_rate': dpr, **model_kwargs}
+    model = _pretrained(arch, pretrained, **kw) if pretrained else (ARCHS[arch] if isinstance(arch, str) else arch)(**kw)
     splitter = tnt_splitter if isinstance(model, TNT) else trainable_params   # e.g. a timm ViT to compare with
     cbs = list(cbs or [])
     if accum > 1: cbs.append(GradientAccumulation(dls.bs*accum))
     if recipe == 'plain':
-        return Learner(dls, model, loss_func=CrossEntropyLossFlat(), lr=lr or 1e-3, splitter=splitter, metrics=metrics, cbs=cbs)
-    global_bs = dls.bs*world_size()*accum   # images per optimiser step, all processes together
-    cbs += [NoWeightDecay()] + ([MixUpCutMix()] if (recipe == 'paper' if mix is None else mix) else [])
-    return Learner(dls, model, loss_func=LabelSmoothingCrossEntropyFlat(eps=0.1), opt_func=partial(Adam, wd=wd),
-                   lr=lr or (paper_lr(global_bs) if recipe == 'paper' else 4e-3), splitter=splitter, metrics=metrics, cbs=cbs)
+        learn = Learner(dls, model, loss_func=CrossEntropyLossFlat(), lr=lr or 1e-3, splitter=splitter, metrics=metrics, cbs=cbs)
+    else:
+        global_bs = dls.bs*world_size()*accum   # images per optimiser step, all processes together
+        cbs += [NoWeightDecay()] + ([MixUpCutMix()] if (recipe == 'paper' if mix is None else mix) else [])
+        learn = Learner(dls, model, loss_func=LabelSmoothingCrossEntropyFlat(eps=0.1), opt_func=partial(Adam, wd=wd),
+                        lr=lr or (paper_lr(global_bs) if recipe == 'paper' else 4e-3), splitter=splitter, metrics=metrics, cbs=cbs)
+    if pretrained: learn.freeze()   # the head first, as fastai's fine_tune expects
+    return learn
 
 # %% ../nbs/06_train.ipynb #99869681
 def warmup_cosine_sched(lr, # peak learning rate (or array, one per parameter group)
