@@ -6,6 +6,7 @@ Docs: https://tnt-nb.github.io/tnt-nb/block.html.md"""
 
 # %% ../nbs/02_block.ipynb #851df7c2
 from __future__ import annotations
+from typing import Optional
 import torch
 from torch import nn
 from timm.layers import DropPath
@@ -39,12 +40,13 @@ class Block(nn.Module):
               cls_only:bool=False # return the class token's row alone, (B, 1, d)
              ):
         "Eq. 9-10 on sentence tokens `z` (B, n+1, d)."
-        if cls_only and self.se_layer is not None: return self.outer(z)[:, :1]   # SE averages over every token
-        nq = 1 if cls_only else None
+        nq: Optional[int] = None
+        if cls_only and self.se_layer is None: nq = 1   # SE averages over every token, so it needs them all
         z = z[:, :nq] + self.drop_path(self.attn_out(self.norm_out(z), n_queries=nq))
         h = self.mlp(self.norm_mlp(z))
         if self.se_layer is not None: h = h + self.se_layer(h)
-        return z + self.drop_path(h)
+        z = z + self.drop_path(h)
+        return z[:, :1] if cls_only else z
 
     def forward(self, words, sents, cls_only:bool=False):
         "Both streams in, both out: the words unchanged, the sentences through `outer`."

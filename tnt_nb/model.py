@@ -6,14 +6,15 @@ Docs: https://tnt-nb.github.io/tnt-nb/model.html.md"""
 
 # %% ../nbs/03_model.ipynb #455a5e76
 from __future__ import annotations
+from typing import List
 import torch
 from torch import nn
-from timm.layers import trunc_normal_, resample_abs_pos_embed, to_2tuple
+from timm.layers import trunc_normal_, resample_abs_pos_embed, to_2tuple, register_notrace_function
 from fastcore.basics import patch
 from .block import Block, TNTBlock
 
 # %% auto #0
-__all__ = ['PixelEmbed', 'TNT', 'tnt_ti', 'tnt_s', 'tnt_b', 'tnt_digits']
+__all__ = ['PixelEmbed', 'TNT', 'check_batch', 'sentence_pos_for', 'tnt_ti', 'tnt_s', 'tnt_b', 'tnt_digits']
 
 # %% ../nbs/03_model.ipynb #61a59b7c
 class PixelEmbed(nn.Module):
@@ -94,6 +95,8 @@ class TNT(nn.Module):
                  qkv_bias:bool=False, # bias on the q, k, v projections
                  drop_rate:float=0., # dropout before the head
                  dynamic_img_size:bool=False, # take any input whose sides are multiples of `patch_size`, resampling the sentence positions to it (timm's `dynamic_img_size`)
+                 device=None, # where to put the parameters (timm's factory keyword)
+                 dtype=None, # their dtype (timm's factory keyword)
                 ):
         super().__init__()
         tnt_blocks = _check_config(img_size, patch_size, inner_stride, embed_dim, outer_heads, inner_dim, inner_heads, global_pool, depth, tnt_blocks)
@@ -111,7 +114,7 @@ class TNT(nn.Module):
         self.patch_pos = nn.Parameter(torch.zeros(1, n+1, embed_dim)) if sentence_pos else None
         self.pixel_pos = nn.Parameter(torch.zeros(1, inner_dim, *self.pixel_embed.word_grid)) if word_pos else None
 
-        dpr = torch.linspace(0, drop_path_rate, depth).tolist()
+        dpr = [drop_path_rate*i/max(depth-1, 1) for i in range(depth)]   # linear in depth; plain floats, so it builds on any device
         self.blocks = nn.ModuleList([
             TNTBlock(embed_dim, inner_dim, m, outer_heads, inner_heads, mlp_ratio, qkv_bias, dpr[i], se=se)
             if i+1 in tnt_blocks else Block(embed_dim, outer_heads, mlp_ratio, qkv_bias, dpr[i], se=se)
@@ -120,6 +123,7 @@ class TNT(nn.Module):
         self.head_drop = nn.Dropout(drop_rate)
         self.head = nn.Linear(embed_dim, num_classes) if num_classes > 0 else nn.Identity()
         self.init_weights()
+        if device is not None or dtype is not None: self.to(device=device, dtype=dtype)
 
 # %% ../nbs/03_model.ipynb #2f742a09
 @patch
@@ -139,26 +143,40 @@ def no_weight_decay(self:TNT):
     return {'patch_pos', 'pixel_pos', 'cls_token'}
 
 # %% ../nbs/03_model.ipynb #a0808e84
-@patch
-def check_input(self:TNT, x):
-    "Raise a ValueError that says what was expected unless `x` is a (B, in_chans, H, W) batch of the model's size."
-    C, (H, W) = self.in_chans, self.pixel_embed.img_size
+@register_notrace_function   # torch.fx records the check as one call instead of tracing its branches
+def check_batch(x:torch.Tensor, C:int, H:int, W:int, p:int, dynamic:bool)->torch.Tensor:
+    "Return `x` if it is a (B, C, H, W) batch (sides any multiples of `p` if `dynamic`), else raise a ValueError saying what to change."
     want = f"{C}x{H}x{W}"
-    if not isinstance(x, torch.Tensor) or x.ndim != 4:
-        got = f"a tensor of shape {tuple(x.shape)}" if isinstance(x, torch.Tensor) else type(x).__name__
-        raise ValueError(f"expected a batch of {want} images (B, {C}, {H}, {W}), got {got}; "
-                         f"add a batch dimension with x[None] or x.unsqueeze(0)")
-    got = 'x'.join(str(s) for s in x.shape[1:])
+    if not isinstance(x, torch.Tensor):
+        raise ValueError(f"expected a batch of {want} images (B, {C}, {H}, {W}), got {type(x).__name__}; pass a torch tensor")
+    got = 'x'.join([str(s) for s in x.shape])
+    if x.ndim != 4:
+        raise ValueError(f"expected a batch of {want} images (B, {C}, {H}, {W}), got a tensor of shape {got}; "
+                         "add a batch dimension with x[None] or x.unsqueeze(0)")
+    got = 'x'.join([str(s) for s in x.shape[1:]])
     if x.shape[1] != C:
         raise ValueError(f"expected {want} images, got {got}; build with in_chans={x.shape[1]} or convert the images to {C} channels")
-    if self.dynamic_img_size:
-        p = self.pixel_embed.patch_size
-        if x.shape[2] % p or x.shape[3] % p:
+    if dynamic:
+        if x.shape[2] % p != 0 or x.shape[3] % p != 0:
             raise ValueError(f"got {got} images; with dynamic_img_size both sides must be multiples of the patch size {p}: resize or crop them")
-        return
-    if (x.shape[2], x.shape[3]) != (H, W):
-        raise ValueError(f"expected {want} images, got {got}; build with img_size={x.shape[2] if x.shape[2]==x.shape[3] else tuple(x.shape[2:])}, "
+    elif x.shape[2] != H or x.shape[3] != W:
+        size = str(x.shape[2]) if x.shape[2] == x.shape[3] else f"({x.shape[2]}, {x.shape[3]})"
+        raise ValueError(f"expected {want} images, got {got}; build with img_size={size}, "
                          f"call model.set_input_size(...), or resize the images to {H}x{W}")
+    return x
+
+@patch
+def check_input(self:TNT, x):
+    "Return `x` if it is a (B, in_chans, H, W) batch the model takes, else raise a ValueError that says what was expected."
+    H, W = self.pixel_embed.img_size
+    return check_batch(x, self.in_chans, H, W, self.pixel_embed.patch_size, self.dynamic_img_size)
+
+@register_notrace_function
+def sentence_pos_for(pos:torch.Tensor, x:torch.Tensor, p:int, grid:List[int])->torch.Tensor:
+    "The sentence positions for input `x`: `pos` itself, or `pos` resampled to `x`'s grid when that is not `grid`."
+    gh, gw = x.shape[2]//p, x.shape[3]//p
+    if gh == grid[0] and gw == grid[1]: return pos
+    return resample_abs_pos_embed(pos, new_size=[gh, gw], old_size=grid, num_prefix_tokens=1)
 
 @patch
 def embed(self:TNT, x):
@@ -166,13 +184,12 @@ def embed(self:TNT, x):
     B = x.shape[0]
     w = self.pixel_embed(x)
     if self.pixel_pos is not None: w = w + self.pixel_pos
-    grid, pos = (x.shape[2]//self.pixel_embed.patch_size, x.shape[3]//self.pixel_embed.patch_size), self.patch_pos
-    if pos is not None and grid != self.pixel_embed.grid_size:   # dynamic_img_size: positions resampled to this input
-        pos = resample_abs_pos_embed(pos, new_size=grid, old_size=self.pixel_embed.grid_size, num_prefix_tokens=1)
     w = w.flatten(2).transpose(1, 2)                               # (B·n, m, c)
     s = self.norm2_proj(self.proj(self.norm1_proj(w.reshape(B, -1, w.shape[1]*w.shape[2]))))
     s = torch.cat([self.cls_token.expand(B, -1, -1), s], dim=1)
-    if pos is not None: s = s + pos
+    if self.patch_pos is not None:
+        g = self.pixel_embed.grid_size
+        s = s + sentence_pos_for(self.patch_pos, x, self.pixel_embed.patch_size, [g[0], g[1]])
     return w, s
 
 @patch
@@ -180,10 +197,10 @@ def forward_features(self:TNT, x,
                      cls_only:bool=False # the last block computes the class token alone: (B, 1, d)
                     ):
     "Images (B, C, H, W) → normalised sentence tokens (B, n+1, d)."
-    self.check_input(x)
+    x = self.check_input(x)
     w, s = self.embed(x)
-    for blk in self.blocks[:-1]: w, s = blk(w, s)
-    w, s = self.blocks[-1](w, s, cls_only=cls_only)
+    last = len(self.blocks) - 1
+    for i, blk in enumerate(self.blocks): w, s = blk(w, s, cls_only and i == last)
     return self.norm(s)
 
 @patch
@@ -252,7 +269,7 @@ def set_input_size(self:TNT, img_size):
     if self.patch_pos is not None and self.pixel_embed.grid_size != old:
         with torch.no_grad():
             new = resample_abs_pos_embed(self.patch_pos.data, new_size=self.pixel_embed.grid_size, old_size=old, num_prefix_tokens=1)
-        self.patch_pos = nn.Parameter(new)
+        self.patch_pos.data = new   # the same Parameter: an optimiser that holds it keeps training it, and a frozen one stays frozen
     return self
 
 # %% ../nbs/03_model.ipynb #e806925d
@@ -261,7 +278,15 @@ def reset_classifier(self:TNT, num_classes:int, global_pool:str=None):
     "Replace the head with a fresh `num_classes`-way linear layer (0: no head)."
     if global_pool is not None: self.global_pool = global_pool
     self.num_classes = num_classes
-    self.head = nn.Linear(self.embed_dim, num_classes) if num_classes > 0 else nn.Identity()
+    ref = self.norm.weight   # the new head lives where the model does, in its dtype and mode
+    self.head = nn.Linear(self.embed_dim, num_classes, device=ref.device, dtype=ref.dtype) if num_classes > 0 else nn.Identity()
+    self.head.train(self.training)
 
 @patch
 def get_classifier(self:TNT): return self.head
+
+@patch
+def group_matcher(self:TNT, coarse:bool=False):
+    "Parameter groups in timm's format (layer-wise lr decay): the stem, then one group per block, then the final norm."
+    return dict(stem=r'^(?:cls_token|patch_pos|pixel_pos|pixel_embed\.|norm1_proj\.|proj\.|norm2_proj\.)',
+                blocks=[(r'^blocks\.(\d+)', None), (r'^norm\.', (99999,))])
