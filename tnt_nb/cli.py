@@ -16,7 +16,7 @@ from .train import tnt_learner, fit_warmup_cosine, ARCHS
 from .distributed import check_launch, distributed, world_size
 
 # %% auto #0
-__all__ = ['RunCheckpoint', 'EpochLines', 'tnt_train', 'train_main']
+__all__ = ['RunCheckpoint', 'FreezeFirst', 'EpochLines', 'tnt_train', 'train_main']
 
 # %% ../nbs/06a_cli.ipynb #7d73aef0
 class RunCheckpoint(Callback):
@@ -49,6 +49,9 @@ def _parser():
     p.add_argument('--out', help="output folder (default ./tnt-runs/<time>)")
     p.add_argument('--seed', type=int, default=42)
     p.add_argument('--workers', type=int, help="DataLoader workers for folder data")
+    p.add_argument('--pretrained', nargs='?', const=True, default=False, metavar='PATH',
+                   help="start from pretrained weights: timm's ImageNet weights (tnt_s, tnt_b), or a timm/official checkpoint file; "
+                        "the first epoch trains the head alone, as fastai's fine_tune does")
     return p
 
 def _resolve(args):
@@ -62,6 +65,12 @@ def _resolve(args):
     if args.epochs is None: args.epochs = 300
     if args.epochs < 1: raise ValueError(f"--epochs {args.epochs}: train for at least one epoch")
     if args.size < 1: raise ValueError(f"--size {args.size}: give the image size in pixels")
+    if args.bs < 1: raise ValueError(f"--bs {args.bs}: the batch needs at least one image")
+    if args.accum < 1: raise ValueError(f"--accum {args.accum}: accumulate over at least 1 batch")
+    if args.lr is not None and not args.lr > 0: raise ValueError(f"--lr {args.lr}: the learning rate must be positive")
+    if args.workers is not None and args.workers < 0: raise ValueError(f"--workers {args.workers}: use 0 or more")
+    if args.pretrained not in (True, False) and not Path(args.pretrained).is_file():
+        raise ValueError(f"--pretrained {args.pretrained}: no such file; pass a timm or official TNT checkpoint, or --pretrained alone for timm's weights")
     if args.device == 'auto': args.device = 'cuda' if torch.cuda.is_available() else 'cpu'
     if args.device.startswith('cuda') and not torch.cuda.is_available():
         raise ValueError("--device cuda was asked for, but PyTorch sees no GPU; use --device cpu")
@@ -73,7 +82,20 @@ def _dls(args):
     kw = dict(num_workers=args.workers) if args.workers is not None and args.data != 'digits' else {}
     return data_dls(args.data, size=args.size, bs=args.bs//world_size(), aug=aug, seed=args.seed, device=args.device, **kw)
 
-def _learner(args, dls): return tnt_learner(dls, args.arch, recipe=args.recipe, lr=args.lr, accum=args.accum)
+class FreezeFirst(Callback):
+    "Train the head alone (fastai's `freeze`) for the first `n` epochs, then everything: `fine_tune` within one schedule, so a run can resume."
+    def __init__(self, n:int=1): self.n = n
+    def before_epoch(self):
+        frozen = self.opt.frozen_idx != 0
+        if self.epoch < self.n and not frozen: self.learn.freeze()
+        elif self.epoch >= self.n and frozen: self.learn.unfreeze()
+
+def _learner(args, dls, resuming:bool=False):
+    "The run's learner; a resumed run takes its weights from the checkpoint, not from `--pretrained`."
+    pre = getattr(args, 'pretrained', False)
+    learn = tnt_learner(dls, args.arch, recipe=args.recipe, lr=args.lr, accum=args.accum, pretrained=False if resuming else pre)
+    if pre: learn.add_cb(FreezeFirst(1))
+    return learn
 
 def _say(*a, **k):
     "print, on rank 0 only"
@@ -137,14 +159,13 @@ def tnt_train(argv:list=None, # command-line arguments, as `sys.argv[1:]` would 
              ):
     "Run `tnt-train` with command-line arguments `argv`; returns the metrics dict (and the learner)."
     args, ck = _resume(_resolve(_parser().parse_args([] if argv is None else list(argv))))
-    if args.accum < 1: raise ValueError(f"--accum {args.accum}: accumulate over at least 1 batch")
     check_launch(args.bs)
     args.world_size = world_size()
     out = Path(args.out or Path('tnt-runs')/datetime.now().strftime('%Y%m%d-%H%M%S'))
     if not rank_distrib(): out.mkdir(parents=True, exist_ok=True)
     set_seed(args.seed, reproducible=False)
     dls = _dls(args)
-    learn = _learner(args, dls)
+    learn = _learner(args, dls, resuming=ck is not None)
     ckpt = RunCheckpoint(out/'checkpoint.pth', dict(args=vars(args)))
     learn.add_cb(ckpt)
     start, history = 0, []
@@ -155,7 +176,7 @@ def tnt_train(argv:list=None, # command-line arguments, as `sys.argv[1:]` would 
     procs = f" ({args.world_size} processes x {args.bs//args.world_size})" if args.world_size > 1 else ""
     _say(f"tnt-train: {args.arch} on {args.data} ({len(dls.train_ds)} train / {len(dls.valid_ds)} valid, {dls.c} classes), "
          f"{args.size}px, {args.epochs} epochs, bs {args.bs}{procs}{f' x {args.accum} accumulated' if args.accum > 1 else ''}, "
-         f"recipe {args.recipe}, {args.schedule}, device {args.device}; output in {out}")
+         f"recipe {args.recipe}, {args.schedule}, device {args.device}{', from pretrained weights' if getattr(args, 'pretrained', False) else ''}; output in {out}")
     t0 = time.time()
     try:
         if start < args.epochs: _fit(learn, args, start)

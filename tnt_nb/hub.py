@@ -12,11 +12,11 @@ from torch import nn
 from timm.models import register_model, build_model_with_cfg, generate_default_cfgs
 from timm.layers import resample_abs_pos_embed
 from timm.data import IMAGENET_INCEPTION_MEAN, IMAGENET_INCEPTION_STD
-from .model import TNT, tnt_ti, tnt_s, tnt_b
+from .model import TNT, tnt_ti, tnt_s, tnt_b, tnt_digits
 
 # %% auto #0
 __all__ = ['default_cfgs', 'convert_timm_state_dict', 'load_timm_state_dict', 'to_timm_state_dict', 'pretrained_filter',
-           'tnt_nb_ti_patch16_224', 'tnt_nb_s_patch16_224', 'tnt_nb_b_patch16_224']
+           'tnt_nb_ti_patch16_224', 'tnt_nb_s_patch16_224', 'tnt_nb_digits_patch8_32', 'tnt_nb_b_patch16_224']
 
 # %% ../nbs/04_weights.ipynb #223a7bc9
 _OFFICIAL = dict(patch_embed='pixel_embed', outer_pos='patch_pos', inner_pos='pixel_pos', proj_norm1='norm1_proj',
@@ -99,14 +99,15 @@ def to_timm_state_dict(model:nn.Module # a tnt-nb `TNT`
 # %% ../nbs/04_weights.ipynb #2b06f231
 def _cfg(**kwargs):
     "timm's pretrained config of a TNT: the official weights' input size, crop, normalisation and layer names."
-    return dict(url='', num_classes=1000, input_size=(3, 224, 224), pool_size=None, crop_pct=.9, interpolation='bicubic',
-                mean=IMAGENET_INCEPTION_MEAN, std=IMAGENET_INCEPTION_STD, first_conv='pixel_embed.proj', classifier='head',
-                paper_ids='arXiv:2103.00112', license='apache-2.0', **kwargs)
+    return {**dict(url='', num_classes=1000, input_size=(3, 224, 224), pool_size=None, crop_pct=.9, interpolation='bicubic',
+                   mean=IMAGENET_INCEPTION_MEAN, std=IMAGENET_INCEPTION_STD, first_conv='pixel_embed.proj', classifier='head',
+                   paper_ids='arXiv:2103.00112', license='apache-2.0'), **kwargs}
 
 default_cfgs = generate_default_cfgs({
     'tnt_nb_ti_patch16_224': _cfg(),                                          # no published weights
     'tnt_nb_s_patch16_224.in1k': _cfg(hf_hub_id='timm/tnt_s_patch16_224.in1k'),
     'tnt_nb_b_patch16_224.in1k': _cfg(hf_hub_id='timm/tnt_b_patch16_224.in1k'),
+    'tnt_nb_digits_patch8_32': _cfg(input_size=(3, 32, 32)),                 # no published weights: for checkpoints of your own
 })
 
 def pretrained_filter(state_dict:dict, # a timm or official TNT checkpoint
@@ -120,12 +121,17 @@ def pretrained_filter(state_dict:dict, # a timm or official TNT checkpoint
 
 def _create(variant, arch, pretrained=False, **kwargs):
     kwargs.setdefault('dynamic_img_size', True)
+    file = (kwargs.get('pretrained_cfg_overlay') or {}).get('file')
     try: return build_model_with_cfg(arch, variant, pretrained, pretrained_filter_fn=pretrained_filter, **kwargs)
     except (OSError, RuntimeError, ValueError) as e:
         if not pretrained or isinstance(e, ValueError) and 'checkpoint' not in str(e): raise
+        if 'Error(s) in loading state_dict' in str(e):   # the weights were read, but are another model's
+            why = ' '.join(str(e).split('\n')[1:3]).strip()[:300]
+            raise ValueError(f"the checkpoint {file or 'of ' + variant} does not fit {variant} with these keywords ({why}); "
+                             "pass a checkpoint of the same architecture (TNT-S weights for tnt_nb_s_*, and so on)") from e
         raise RuntimeError(f"could not load the pretrained weights of {variant} ({type(e).__name__}: {str(e)[:200]}); without a network, "
                            f"pass a local timm or official checkpoint: timm.create_model('{variant}', pretrained=True, "
-                           "pretrained_cfg_overlay=dict(file='path/to/checkpoint.pth'))") from e
+                           "pretrained_cfg_overlay=dict(file='path/to/checkpoint.pth')), or tnt-train --pretrained PATH") from e
 
 @register_model
 def tnt_nb_ti_patch16_224(pretrained=False, **kwargs)->TNT:
@@ -136,6 +142,11 @@ def tnt_nb_ti_patch16_224(pretrained=False, **kwargs)->TNT:
 def tnt_nb_s_patch16_224(pretrained=False, **kwargs)->TNT:
     "tnt-nb's TNT-S in timm's registry; `pretrained=True` loads timm's ImageNet weights (81.5% in the paper)."
     return _create('tnt_nb_s_patch16_224', tnt_s, pretrained, **kwargs)
+
+@register_model
+def tnt_nb_digits_patch8_32(pretrained=False, **kwargs)->TNT:
+    "tnt-nb's small TNT for 32-pixel images (`tnt_digits`) in timm's registry, for fine-tuning from a checkpoint of your own."
+    return _create('tnt_nb_digits_patch8_32', tnt_digits, pretrained, **kwargs)
 
 @register_model
 def tnt_nb_b_patch16_224(pretrained=False, **kwargs)->TNT:

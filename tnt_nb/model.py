@@ -269,7 +269,7 @@ def set_input_size(self:TNT, img_size):
     if self.patch_pos is not None and self.pixel_embed.grid_size != old:
         with torch.no_grad():
             new = resample_abs_pos_embed(self.patch_pos.data, new_size=self.pixel_embed.grid_size, old_size=old, num_prefix_tokens=1)
-        self.patch_pos.data = new   # the same Parameter: an optimiser that holds it keeps training it, and a frozen one stays frozen
+        self.patch_pos.data, self.patch_pos.grad = new, None   # the same Parameter: an optimiser that holds it trains it, a frozen one stays frozen
     return self
 
 # %% ../nbs/03_model.ipynb #e806925d

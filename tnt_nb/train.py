@@ -57,7 +57,7 @@ def paper_lr(bs:int, base:float=1e-3)->float:
     "Table 3's linear scaling rule: lr = 1e-3 x batch size / 1024."
     return base*bs/1024
 
-_TIMM_NAMES = dict(tnt_ti='tnt_nb_ti_patch16_224', tnt_s='tnt_nb_s_patch16_224', tnt_b='tnt_nb_b_patch16_224')
+_TIMM_NAMES = dict(tnt_ti='tnt_nb_ti_patch16_224', tnt_s='tnt_nb_s_patch16_224', tnt_b='tnt_nb_b_patch16_224', tnt_digits='tnt_nb_digits_patch8_32')
 
 def _pretrained(arch, pretrained, **kwargs):
     "A TNT with pretrained weights, through timm's registry: `pretrained` is True (timm's weights) or a checkpoint's path."
@@ -76,7 +76,7 @@ def tnt_learner(dls, # fastai DataLoaders of images
                 metrics=accuracy, # fastai metrics
                 cbs=None, # extra callbacks
                 accum:int=1, # gradient accumulation: one optimiser step per `accum` batches
-                pretrained=False, # True: timm's ImageNet weights (tnt_s, tnt_b); or the path of a timm/official checkpoint
+                pretrained=False, # True: timm's ImageNet weights (tnt_s, tnt_b); or the path of a timm/official checkpoint (any arch name)
                 **model_kwargs # passed on to the model (e.g. se=True, tnt_blocks=[1, 6]; 'digits' sets global_pool='avg')
                )->Learner:
     "A fastai `Learner` with a TNT sized for `dls` and the paper's (or a small-data, or fastai's plain) training recipe."
