@@ -81,6 +81,7 @@ def digits_dls(size:int=32, # image size the 8x8 scans are upscaled to
                seed:int=42, # seed of the split
                aug:str=None, # None, 'light' or 'paper' augmentation of the training images
                num_workers:int=0, # DataLoader workers (the data is in memory: 0 is fastest)
+               classes=None, # keep only these digits (e.g. range(5)); None: all ten
                **kwargs # passed on to `DataBlock.dataloaders`
               ):
     "fastai `DataLoaders` of scikit-learn's 1,797 handwritten digits as RGB images; no network, no files."
@@ -91,7 +92,9 @@ def digits_dls(size:int=32, # image size the 8x8 scans are upscaled to
     if aug == 'paper': item = [t for t in item if not isinstance(t, FlipItem)]
     db = DataBlock(blocks=(ImageBlock, CategoryBlock), get_x=DigitImage(images), get_y=DigitLabel(d.target),
                    splitter=RandomSplitter(valid_pct, seed=seed), item_tfms=item, batch_tfms=batch)
-    return db.dataloaders(np.arange(len(images)), bs=bs, num_workers=num_workers, **kwargs)
+    idx = np.arange(len(images)) if classes is None else np.flatnonzero(np.isin(d.target, list(classes)))
+    if len(idx) == 0: raise ValueError(f"classes={list(classes)}: the digits are 0-9")
+    return db.dataloaders(idx, bs=bs, num_workers=num_workers, **kwargs)
 
 # %% ../nbs/05_data.ipynb #d9a93fc3
 def _readable(fns):
