@@ -114,7 +114,7 @@ class TNT(nn.Module):
         self.patch_pos = nn.Parameter(torch.zeros(1, n+1, embed_dim)) if sentence_pos else None
         self.pixel_pos = nn.Parameter(torch.zeros(1, inner_dim, *self.pixel_embed.word_grid)) if word_pos else None
 
-        dpr = [drop_path_rate*i/max(depth-1, 1) for i in range(depth)]   # linear in depth; plain floats, so it builds on any device
+        dpr = [drop_path_rate*i/max(depth-1, 1) for i in range(depth)]   # linear in depth, plain floats: builds under torch.device('meta') too
         self.blocks = nn.ModuleList([
             TNTBlock(embed_dim, inner_dim, m, outer_heads, inner_heads, mlp_ratio, qkv_bias, dpr[i], se=se)
             if i+1 in tnt_blocks else Block(embed_dim, outer_heads, mlp_ratio, qkv_bias, dpr[i], se=se)
