@@ -6,29 +6,39 @@ Docs: https://tnt-nb.github.io/tnt-nb/cli.html.md"""
 
 # %% ../nbs/06a_cli.ipynb #afac6d51
 from __future__ import annotations
-import argparse, contextlib, json, sys, time
+import argparse, contextlib, json, os, sys, time
 from datetime import datetime
 from pathlib import Path
 import torch
 from fastai.vision.all import Callback, set_seed, accuracy, rank_distrib
 from .data import data_dls
 from .train import tnt_learner, fit_warmup_cosine, ARCHS
-from .distributed import check_launch, distributed, world_size
+from .distributed import check_launch, distributed, world_size, run_device, workers_per_process
 
 # %% auto #0
-__all__ = ['RunCheckpoint', 'FreezeFirst', 'EpochLines', 'tnt_train', 'train_main']
+__all__ = ['RunCheckpoint', 'FreezeFirst', 'EpochLines', 'opt_state_to_params', 'tnt_train', 'train_main']
 
 # %% ../nbs/06a_cli.ipynb #7d73aef0
 class RunCheckpoint(Callback):
-    "Save model, optimiser, epoch reached and history to `path` after every epoch (and on demand); rank 0 only."
+    "After every epoch trained (and on demand), save model, optimiser, epochs done and their history to `path`; rank 0 only."
     order = 60   # after the Recorder has logged the epoch
-    def __init__(self, path, meta:dict): self.path, self.meta, self.done = Path(path), meta, 0
-    def after_epoch(self): self.done = self.epoch + 1; self.save(self.done)
-    def save(self, epoch):
+    def __init__(self, path, # where to write the checkpoint
+                 meta:dict, # stored as is (the run's arguments)
+                 history:list=None, # per-epoch rows of an earlier run that this one resumes
+                 start:int=0 # epochs that earlier run finished
+                ):
+        self.path, self.meta, self.start, self.done, self.saved = Path(path), meta, start, start, False
+        self.history = list(history or [])[:start]
+    def after_epoch(self):
+        if self.epoch < self.start: return   # fastai also calls after_epoch for the epochs a resumed fit skips: nothing was trained
+        self.history.append(list(map(float, self.learn.recorder.values[-1])))
+        self.done = self.epoch + 1; self.save()
+    def save(self):
         if rank_distrib(): return
         model = getattr(self.learn.model, 'module', self.learn.model)   # unwrapped from DDP: loads at any world size
-        torch.save(dict(model=model.state_dict(), opt=self.learn.opt.state_dict(), epoch=epoch,
-                        history=[list(map(float, v)) for v in self.learn.recorder.values], meta=self.meta), self.path)
+        tmp = self.path.with_name(self.path.name + '.tmp')   # written whole, then renamed: a Ctrl-C while saving loses nothing
+        torch.save(dict(model=model.state_dict(), opt=self.learn.opt.state_dict(), epoch=self.done, history=self.history, meta=self.meta), tmp)
+        os.replace(tmp, self.path); self.saved = True
 
 # %% ../nbs/06a_cli.ipynb #5b0ee2bd
 _DIGITS = dict(size=32, epochs=28, bs=64, lr=4e-3, arch='tnt_digits', recipe='digits')
@@ -39,7 +49,7 @@ def _parser():
     p.add_argument('--arch', choices=list(ARCHS), help="model (default: tnt_digits for digits, tnt_s otherwise)")
     p.add_argument('--size', type=int, help="image size (default: 32 for digits, 160 imagenette, 224 folders)")
     p.add_argument('--epochs', type=int, help="epochs (default: 28 for digits, 300 otherwise, as in Table 3)")
-    p.add_argument('--bs', type=int, default=64, help="global batch size, split over the processes (default 64)")
+    p.add_argument('--bs', type=int, help="global batch size, split over the processes (default 64; on --resume, the run's own unless given)")
     p.add_argument('--accum', type=int, default=1, help="gradient accumulation steps: the optimiser sees batches of bs*accum")
     p.add_argument('--lr', type=float, help="peak learning rate (default: 4e-3 for digits; paper recipe: 1e-3*bs/1024)")
     p.add_argument('--schedule', choices=['one_cycle', 'cosine'], default='one_cycle', help="lr schedule")
@@ -48,7 +58,7 @@ def _parser():
     p.add_argument('--device', default='auto', help="cpu, cuda or auto")
     p.add_argument('--out', help="output folder (default ./tnt-runs/<time>)")
     p.add_argument('--seed', type=int, default=42)
-    p.add_argument('--workers', type=int, help="DataLoader workers for folder data")
+    p.add_argument('--workers', type=int, help="DataLoader workers of each process for folder data (default: the CPUs, shared among this machine's processes)")
     p.add_argument('--pretrained', nargs='?', const=True, default=False, metavar='PATH',
                    help="start from pretrained weights: timm's ImageNet weights (tnt_s, tnt_b), or a timm/official checkpoint file; "
                         "the first epoch trains the head alone, as fastai's fine_tune does")
@@ -58,7 +68,8 @@ def _resolve(args):
     "Fill the defaults that depend on the data."
     digits = args.data == 'digits'
     for k, v in _DIGITS.items():
-        if getattr(args, k, None) is None and digits and k != 'bs': setattr(args, k, v)
+        if getattr(args, k, None) is None and digits: setattr(args, k, v)
+    if args.bs is None: args.bs = 64
     args.arch = args.arch or 'tnt_s'
     args.recipe = args.recipe or 'paper'
     if args.size is None: args.size = 160 if args.data == 'imagenette' else 224
@@ -69,18 +80,18 @@ def _resolve(args):
     if args.accum < 1: raise ValueError(f"--accum {args.accum}: accumulate over at least 1 batch")
     if args.lr is not None and not args.lr > 0: raise ValueError(f"--lr {args.lr}: the learning rate must be positive")
     if args.workers is not None and args.workers < 0: raise ValueError(f"--workers {args.workers}: use 0 or more")
-    if args.pretrained not in (True, False) and not Path(args.pretrained).is_file():
+    if args.pretrained not in (True, False) and not args.resume and not Path(args.pretrained).is_file():
         raise ValueError(f"--pretrained {args.pretrained}: no such file; pass a timm or official TNT checkpoint, or --pretrained alone for timm's weights")
+    if not (args.device in ('auto', 'cpu', 'cuda') or args.device.startswith('cuda:')): raise ValueError(f"--device {args.device}: use cpu, cuda, cuda:N or auto")
     if args.device == 'auto': args.device = 'cuda' if torch.cuda.is_available() else 'cpu'
-    if args.device.startswith('cuda') and not torch.cuda.is_available():
-        raise ValueError("--device cuda was asked for, but PyTorch sees no GPU; use --device cpu")
     return args
 
 # %% ../nbs/06a_cli.ipynb #e79680cd
-def _dls(args):
+def _dls(args, device):
+    "This process's DataLoaders, on its own `device`: its share of the global batch, its share of the machine's CPUs as workers."
     aug = {'digits': 'light', 'paper': 'paper'}.get(args.recipe)
-    kw = dict(num_workers=args.workers) if args.workers is not None and args.data != 'digits' else {}
-    return data_dls(args.data, size=args.size, bs=args.bs//world_size(), aug=aug, seed=args.seed, device=args.device, **kw)
+    kw = {} if args.data == 'digits' else dict(num_workers=workers_per_process(args.workers))   # the digits are in memory
+    return data_dls(args.data, size=args.size, bs=args.bs//world_size(), aug=aug, seed=args.seed, device=device, **kw)
 
 class FreezeFirst(Callback):
     "Train the head alone (fastai's `freeze`) for the first `n` epochs, then everything: `fine_tune` within one schedule, so a run can resume."
@@ -121,7 +132,7 @@ def _plot(history, path):
 
 # %% ../nbs/06a_cli.ipynb #c4cf714e
 def _resume(args):
-    "With `--resume`, the arguments of the interrupted run (its output folder and device may be changed) and its checkpoint."
+    "With `--resume`, the arguments of the interrupted run (its output folder, device, batch and workers may be changed) and its checkpoint."
     if not args.resume: return args, None
     if not Path(args.resume).is_file(): raise FileNotFoundError(f"no checkpoint at {args.resume}; pass the checkpoint.pth of an earlier run")
     try: ck = torch.load(args.resume, map_location='cpu', weights_only=False)
@@ -129,7 +140,14 @@ def _resume(args):
     if not (isinstance(ck, dict) and {'model', 'opt', 'epoch', 'meta'} <= set(ck)):
         raise ValueError(f"{args.resume} is not a tnt-train checkpoint (no model, opt, epoch and meta); pass the checkpoint.pth that tnt-train wrote")
     keep = {k: getattr(args, k) for k in ('out', 'device', 'resume')}
+    keep.update({k: getattr(args, k) for k in ('bs', 'workers') if getattr(args, k) is not None})   # e.g. a batch that divides a new world size
     return argparse.Namespace(**{'accum': 1, **ck['meta']['args'], **keep}), ck
+
+def opt_state_to_params(opt):
+    "Move every tensor of the optimiser's state to its parameter's device (a checkpoint is read onto the CPU; fastai's `load_state_dict` keeps it there)."
+    for p, s in opt.state.items():
+        for k, v in s.items():
+            if isinstance(v, torch.Tensor): s[k] = v.to(p.device)
 
 def _fit(learn, args, start:int):
     "Train from epoch `start` to `args.epochs` on every process, with fastai's bar on a terminal and the table lines otherwise."
@@ -158,20 +176,24 @@ def tnt_train(argv:list=None, # command-line arguments, as `sys.argv[1:]` would 
               return_learner:bool=False # also return the trained `Learner`
              ):
     "Run `tnt-train` with command-line arguments `argv`; returns the metrics dict (and the learner)."
-    args, ck = _resume(_resolve(_parser().parse_args([] if argv is None else list(argv))))
+    args, ck = _resume(_parser().parse_args([] if argv is None else list(argv)))
+    args = _resolve(args)
     check_launch(args.bs)
     args.world_size = world_size()
+    device = run_device(args.device)   # first: under torchrun, this process's own GPU, before anything touches CUDA
     out = Path(args.out or Path('tnt-runs')/datetime.now().strftime('%Y%m%d-%H%M%S'))
     if not rank_distrib(): out.mkdir(parents=True, exist_ok=True)
     set_seed(args.seed, reproducible=False)
-    dls = _dls(args)
+    dls = _dls(args, device)   # fastai's random split seeds torch with --seed again, on every rank
+    if rank_distrib(): set_seed(args.seed + rank_distrib(), reproducible=False)   # so each rank > 0 reseeds: its own drop-path masks, mixes, erasing boxes
     learn = _learner(args, dls, resuming=ck is not None)
-    ckpt = RunCheckpoint(out/'checkpoint.pth', dict(args=vars(args)))
+    start = ck['epoch'] if ck is not None else 0
+    ckpt = RunCheckpoint(out/'checkpoint.pth', dict(args=vars(args)), ck['history'] if ck is not None else [], start)
     learn.add_cb(ckpt)
-    start, history = 0, []
     if ck is not None:
-        learn.model.load_state_dict(ck['model']); learn.create_opt(); learn.opt.load_state_dict(ck['opt'])
-        start, history = ck['epoch'], ck['history']
+        learn.model.to(device).load_state_dict(ck['model'])
+        learn.create_opt(); learn.opt.load_state_dict(ck['opt']); opt_state_to_params(learn.opt)
+        ckpt.saved = Path(args.resume).resolve() == ckpt.path.resolve()   # already there, at the end of an epoch
         _say(f"resuming from {args.resume} at epoch {start} of {args.epochs}")
     procs = f" ({args.world_size} processes x {args.bs//args.world_size})" if args.world_size > 1 else ""
     _say(f"tnt-train: {args.arch} on {args.data} ({len(dls.train_ds)} train / {len(dls.valid_ds)} valid, {dls.c} classes), "
@@ -181,14 +203,13 @@ def tnt_train(argv:list=None, # command-line arguments, as `sys.argv[1:]` would 
     try:
         if start < args.epochs: _fit(learn, args, start)
     except KeyboardInterrupt:
-        ckpt.save(ckpt.done if ck is None else max(start, ckpt.done))
-        print(f"\ninterrupted: checkpoint saved to {out/'checkpoint.pth'} (epoch {max(start, ckpt.done)} of {args.epochs}); "
-              f"continue with: tnt-train --resume {out/'checkpoint.pth'}", file=sys.stderr)
+        if not ckpt.saved: ckpt.save()   # else the last epoch's checkpoint stands: the weights of a part-trained epoch are not kept
+        print(f"\ninterrupted: checkpoint saved to {ckpt.path} (epoch {ckpt.done} of {args.epochs}); "
+              f"continue with: tnt-train --resume {ckpt.path}", file=sys.stderr)
         raise SystemExit(130)
     wall = time.time() - t0
-    if args.epochs > start: history = history[:start] + [list(map(float, v)) for v in learn.recorder.values][-(args.epochs-start):]
     learn.remove_cb(ckpt)
-    metrics = _write(learn, history, wall, out, args)
+    metrics = _write(learn, ckpt.history, wall, out, args)
     return (learn, metrics) if return_learner else metrics
 
 def train_main():

@@ -123,7 +123,7 @@ def folder_dls(path, # root of an ImageNet-style tree: train/<class>/*, <valid>/
                                     + ("; pass valid='val'" if split == valid and 'val' in other else ""))
     classes = sorted(p.name for p in (path/'train').iterdir() if p.is_dir())
     if not classes: raise ValueError(f"{path}/train has no class folders; put each class's images in {path}/train/<class>/")
-    fns = get_image_files(path, folders=['train', valid])
+    fns = sorted(get_image_files(path, folders=['train', valid]))   # the same order on every machine and process: file system order is not
     if not fns: raise ValueError(f"no image files found under {path}/train or {path}/{valid}")
     for c in classes:
         if not any(f.parent.name == c and f.parent.parent.name == 'train' for f in fns):

@@ -9,13 +9,19 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager
 import torch, torch.distributed as dist
+from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DistributedSampler
 from timm.data.distributed_sampler import RepeatAugSampler
-from fastai.vision.all import Callback, Learner, ProgressCallback, rank_distrib, num_distrib, to_detach
+from accelerate import Accelerator
+from fastai.vision.all import (Callback, Learner, ProgressCallback, AvgMetric, AvgLoss, rank_distrib, num_distrib, to_detach,
+                               find_bs, defaults)
+from fastai.callback.training import GradientAccumulation
 from fastai.distributed import DistributedDL, DistributedTrainer
 
 # %% auto #0
-__all__ = ['world_size', 'check_launch', 'ShardedDL', 'SeededRepeatAugSampler', 'train_sampler', 'TNTDistributed', 'distributed']
+__all__ = ['world_size', 'local_world_size', 'check_launch', 'run_device', 'workers_per_process', 'ShardedDL',
+           'SeededRepeatAugSampler', 'train_sampler', 'valid_sampler', 'TNTDistributed', 'DDPGradientAccumulation',
+           'distributed']
 
 # %% ../nbs/06b_distributed.ipynb #99fe4d19
 _RDZV = ('RANK', 'LOCAL_RANK', 'MASTER_ADDR', 'MASTER_PORT')
@@ -23,6 +29,10 @@ _RDZV = ('RANK', 'LOCAL_RANK', 'MASTER_ADDR', 'MASTER_PORT')
 def world_size()->int:
     "Number of processes in this run (1 when not launched by `torchrun`/`accelerate launch`)."
     return max(1, num_distrib())
+
+def local_world_size()->int:
+    "Number of this run's processes on this machine (`LOCAL_WORLD_SIZE`, which `torchrun` sets; 1 when not launched)."
+    return max(1, int(os.environ.get('LOCAL_WORLD_SIZE', 1))) if world_size() > 1 else 1
 
 def check_launch(bs:int, # global batch size (all processes together, per optimiser micro-step)
                  world:int=None # number of processes; None: from `WORLD_SIZE`
@@ -40,14 +50,37 @@ def check_launch(bs:int, # global batch size (all processes together, per optimi
         raise ValueError(f"the global batch size {bs} does not divide among {world} processes: use --bs {' or --bs '.join(map(str, ok))}")
     return bs // world
 
+# %% ../nbs/06b_distributed.ipynb #932530e7
+def run_device(device:str='auto' # 'cpu', 'cuda', 'cuda:N' or 'auto' (a GPU when PyTorch sees one)
+              )->str:
+    "The device this process computes on: under `torchrun`, `cuda` becomes `cuda:LOCAL_RANK`, made current before anything else uses CUDA."
+    if device == 'auto': device = 'cuda' if torch.cuda.is_available() else 'cpu'
+    if not device.startswith('cuda'): return device
+    if not torch.cuda.is_available(): raise ValueError(f"--device {device} was asked for, but PyTorch sees no GPU; use --device cpu")
+    if world_size() > 1:
+        if device != 'cuda': raise ValueError(f"--device {device} under torchrun: each process takes the GPU of its LOCAL_RANK; pass --device cuda")
+        local, n = int(os.environ.get('LOCAL_RANK', 0)), torch.cuda.device_count()
+        if local >= n and n != 1:   # one visible GPU per process is how some launchers do it
+            raise RuntimeError(f"LOCAL_RANK={local} but this machine shows {n} GPUs: start at most {n} processes per machine (--nproc_per_node {n})")
+        device = f"cuda:{local if local < n else 0}"
+    torch.cuda.set_device(torch.device(device))
+    return device
+
+def workers_per_process(workers:int=None # DataLoader workers of each process; None: the machine's CPUs shared among its processes
+                       )->int:
+    "DataLoader workers for one training process: fastai's default (one per CPU, at most 16) divided among the processes on this machine."
+    return workers if workers is not None else max(1, defaults.cpus // local_world_size())
+
 # %% ../nbs/06b_distributed.ipynb #16066d1e
 class ShardedDL(DistributedDL):
     "fastai `DistributedDL` whose indices come from a torch `sampler`; without one, every process iterates all of `dl` and metrics are not gathered."
     def __init__(self, dl, # a fastai `TfmdDL`
-                 sampler=None, # `DistributedSampler`, `RepeatAugSampler`, ...; None: the whole of `dl`, unsharded
-                 rank:int=None, world_size:int=None):
+                 sampler=None, # `DistributedSampler`, `RepeatAugSampler`, a range of indices, ...; None: the whole of `dl`, unsharded
+                 rank:int=None, world_size:int=None,
+                 gather:bool=None # gather predictions across processes in `to_detach`; None: when there is a sampler
+                ):
         super().__init__(dl, rank, world_size)
-        self.sampler = sampler
+        self.sampler, self.gather = sampler, sampler is not None if gather is None else gather
     def __len__(self):
         if self.sampler is None: return len(self.dl)
         n = len(self.sampler)
@@ -59,7 +92,7 @@ class ShardedDL(DistributedDL):
         self.n = self.n_padded = len(idxs)*self.world_size   # nothing padded that the gather must drop
         return idxs
     def to_detach(self, b, cpu=True, gather=True):
-        return to_detach(b, cpu, gather=gather and self.sampler is not None)
+        return to_detach(b, cpu, gather=gather and self.gather)
 
 class SeededRepeatAugSampler(RepeatAugSampler):
     "timm's `RepeatAugSampler`, whose shuffle depends on the epoch alone, made to depend on a `seed` too."
@@ -76,20 +109,27 @@ def train_sampler(n:int, # training-set size
     if repeats > 1: return SeededRepeatAugSampler(ds, num_replicas=world, rank=rank, num_repeats=repeats, seed=seed)
     return DistributedSampler(ds, num_replicas=world, rank=rank, shuffle=True, seed=seed)
 
+def valid_sampler(n:int, # validation-set size
+                  rank:int, world:int # this process and the number of processes
+                 )->range:
+    "Rank `rank`'s share of the validation set: every `world`-th image from `rank` on; no padding, no image twice."
+    return range(rank, n, world)
+
 # %% ../nbs/06b_distributed.ipynb #94e99e81
 class TNTDistributed(DistributedTrainer):
-    "fastai's `DistributedTrainer` with sampler-driven sharding (and repeated augmentation); works on CPUs (gloo) and GPUs (NCCL)."
+    "fastai's `DistributedTrainer` with sampler-driven sharding of training and validation (and repeated augmentation); works on CPUs (gloo) and GPUs (NCCL)."
     def __init__(self, repeats:int=1, # repeated augmentation copies (1: off)
                  seed:int=0, # shuffle seed
-                 **kwargs # passed on to `accelerate.Accelerator`
+                 **kwargs # passed on to `accelerate.Accelerator`; `cpu` defaults to whether the data is off the GPU
                 ):
-        if torch.cuda.is_available(): kwargs.setdefault('cpu', False)
-        else: kwargs['cpu'] = True
-        super().__init__(sync_bn=False, **kwargs)   # TNT has no batch norm
-        self.repeats, self.seed = repeats, seed
+        self.repeats, self.seed, self.kwargs, self.sync_bn = repeats, seed, kwargs, False   # TNT has no batch norm
     def before_fit(self):
-        if world_size() > 1: return super().before_fit()
         self.old_dls = list(self.dls)
+        if world_size() == 1: return
+        dev = getattr(self.dls.train, 'device', None)
+        self.accelerator = Accelerator(**{'cpu': dev is None or torch.device(dev).type != 'cuda', **self.kwargs})
+        self.shard_valid = all(isinstance(m, (AvgMetric, AvgLoss)) for m in self.learn.metrics)   # sums that add up
+        super().before_fit()
     def after_fit(self):
         if world_size() > 1: return super().after_fit()
         self.learn.dls.loaders = self.old_dls
@@ -97,12 +137,32 @@ class TNTDistributed(DistributedTrainer):
         if isinstance(dl, DistributedDL): return dl
         r, w = rank_distrib(), world_size()
         if dl is self.old_dls[0]: return ShardedDL(dl, train_sampler(len(dl.dataset), r, w, self.seed, self.repeats), r, w)
+        if len(self.old_dls) > 1 and dl is self.old_dls[1] and self.shard_valid: return ShardedDL(dl, valid_sampler(len(dl.dataset), r, w), r, w, gather=False)
         return ShardedDL(dl, None, r, w)
     def before_train(self):
         self.learn.dl = self._wrap_dl(self.learn.dl)
         self.learn.dl.sampler.set_epoch(self.epoch)
     def before_validate(self):
-        if world_size() > 1: self.learn.dl = self._wrap_dl(self.learn.dl)
+        if world_size() == 1: return
+        self.learn.dl = self._wrap_dl(self.learn.dl)
+        self.reduce = self.learn.dl.sampler is not None
+        if self.reduce and isinstance(self.learn.model, DistributedDataParallel): self.ddp, self.learn.model = self.learn.model, self.learn.model.module
+    def after_validate(self):
+        if not getattr(self, 'reduce', False): return
+        if hasattr(self, 'ddp'): self.learn.model = self.ddp; del self.ddp
+        self.reduce, mets = False, [self.recorder.loss, *self.learn.metrics]
+        dev = torch.device('cuda', torch.cuda.current_device()) if dist.get_backend() == 'nccl' else torch.device('cpu')
+        sums = torch.tensor([[float(m.total), float(m.count)] for m in mets], dtype=torch.float64, device=dev)
+        dist.all_reduce(sums)   # every rank's sums and counts, added
+        for m, (total, count) in zip(mets, sums.tolist()): m.total, m.count = total, round(count)
+
+class DDPGradientAccumulation(GradientAccumulation):
+    "fastai's `GradientAccumulation`; under DDP, gradients are all-reduced only in the micro-batch that ends with an optimiser step (DDP's `no_sync` for the others)."
+    def before_batch(self):
+        if isinstance(self.learn.model, DistributedDataParallel):   # the flag is read in the forward pass, so it is set before it
+            self.learn.model.require_backward_grad_sync = self.count + find_bs(self.learn.yb) >= self.n_acc
+    def after_fit(self):
+        if isinstance(self.learn.model, DistributedDataParallel): self.learn.model.require_backward_grad_sync = True
 
 @contextmanager
 def distributed(learn:Learner, # the learner to train on all processes
@@ -118,6 +178,7 @@ def distributed(learn:Learner, # the learner to train on all processes
     try: yield learn
     finally:   # also after an exception (Ctrl-C), when fastai skips `after_fit`
         learn.remove_cb(cb)
+        if hasattr(cb, 'ddp'): learn.model = cb.ddp
         if isinstance(learn.model, torch.nn.parallel.DistributedDataParallel): learn.model = learn.model.module
         if hasattr(cb, 'old_dls') and any(isinstance(dl, DistributedDL) for dl in learn.dls.loaders): learn.dls.loaders = cb.old_dls
         if bar: learn.add_cb(ProgressCallback())

@@ -15,12 +15,11 @@ from torch.distributions.beta import Beta
 from fastai.vision.all import (Learner, Callback, MixHandler, MixUp, CutMix, LabelSmoothingCrossEntropyFlat, CrossEntropyLossFlat,
                                Adam, ParamScheduler, SchedLin, SchedCos, combine_scheds, accuracy, params, trainable_params)
 from .model import TNT, tnt_ti, tnt_s, tnt_b, tnt_digits
-from .distributed import world_size
-from fastai.callback.training import GradientAccumulation
+from .distributed import world_size, DDPGradientAccumulation
 
 # %% auto #0
-__all__ = ['ARCHS', 'RECIPES', 'tnt_splitter', 'NoWeightDecay', 'MixUpCutMix', 'paper_lr', 'tnt_learner', 'warmup_cosine_sched',
-           'fit_warmup_cosine', 'epoch_table']
+__all__ = ['ARCHS', 'RECIPES', 'tnt_splitter', 'NoWeightDecay', 'ResetStaleState', 'MixUpCutMix', 'paper_lr', 'tnt_learner',
+           'warmup_cosine_sched', 'fit_warmup_cosine', 'epoch_table']
 
 # %% ../nbs/06_train.ipynb #1d4f5fd1
 def tnt_splitter(model:TNT # a tnt-nb TNT
@@ -37,6 +36,15 @@ class NoWeightDecay(Callback):
         names = self.learn.model.no_weight_decay() if hasattr(self.learn.model, 'no_weight_decay') else set()
         for n, p in self.learn.model.named_parameters():
             if n in names: self.learn.opt.state[p]['do_wd'] = False
+
+# %% ../nbs/06_train.ipynb #cbc76b61
+class ResetStaleState(Callback):
+    "Before fitting, drop the optimiser state of parameters whose shape changed (e.g. `patch_pos` after `set_input_size`); the others keep theirs."
+    def before_fit(self):
+        if self.learn.opt is None: return
+        for p, s in self.learn.opt.state.items():
+            if any(isinstance(v, torch.Tensor) and v.ndim and v.shape != p.shape for v in s.values()):
+                self.learn.opt.state[p] = {k: v for k, v in s.items() if k in ('do_wd', 'force_train')}   # flags, not moments
 
 # %% ../nbs/06_train.ipynb #4b665590
 class MixUpCutMix(MixHandler):
@@ -89,7 +97,8 @@ def tnt_learner(dls, # fastai DataLoaders of images
     model = _pretrained(arch, pretrained, **kw) if pretrained else (ARCHS[arch] if isinstance(arch, str) else arch)(**kw)
     splitter = tnt_splitter if isinstance(model, TNT) else trainable_params   # e.g. a timm ViT to compare with
     cbs = list(cbs or [])
-    if accum > 1: cbs.append(GradientAccumulation(dls.bs*accum))
+    cbs.append(ResetStaleState())
+    if accum > 1: cbs.append(DDPGradientAccumulation(dls.bs*accum))
     if recipe == 'plain':
         learn = Learner(dls, model, loss_func=CrossEntropyLossFlat(), lr=lr or 1e-3, splitter=splitter, metrics=metrics, cbs=cbs)
     else:
