@@ -17,7 +17,7 @@ __all__ = ['throughput', 'matmul_peak', 'gemm_rates', 'keep_freed_memory', 'defa
 
 # %% ../nbs/07_benchmark.ipynb #bd5628f8
 def _sync(device):
-    if str(device).startswith('cuda'): torch.cuda.synchronize()
+    if str(device).startswith('cuda'): torch.cuda.synchronize(device)   # that GPU, not the current one
 
 def _step_fn(model, bs, img_size, mode, device, amp):
     "A closure doing one inference batch or one training step (forward, backward, AdamW)."
@@ -89,9 +89,9 @@ def _peak_mem(fn, device)->float:
     "Peak tensor memory (MiB) allocated while running `fn` once, above what was live before it."
     gc.collect()
     if str(device).startswith('cuda'):
-        _sync(device); base = torch.cuda.memory_allocated()
-        torch.cuda.reset_peak_memory_stats(); fn(); _sync(device)
-        return (torch.cuda.max_memory_allocated() - base)/2**20
+        _sync(device); base = torch.cuda.memory_allocated(device)   # of that GPU: `cuda:1` is not GPU 0
+        torch.cuda.reset_peak_memory_stats(device); fn(); _sync(device)
+        return (torch.cuda.max_memory_allocated(device) - base)/2**20
     from torch.profiler import profile, ProfilerActivity
     with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof: fn()
     events = sorted((e.start_ns(), e.nbytes()) for e in prof.profiler.kineto_results.events() if e.name() == '[memory]')
@@ -157,7 +157,7 @@ def compare(models:dict=None, # name → model; None: `default_models()`
     if check: check_agreement(models, img_size, device)
     steps = {k: _step_fn(m, bs, img_size, mode, device, amp) for k, m in models.items()}
     ips, faults = interleaved(steps, bs, device, rounds, iters, warmup)
-    peak, rows = matmul_peak(device), []
+    peak, rows = matmul_peak(device, dtype=torch.bfloat16 if amp else torch.float32), []   # the peak of the precision the models run in
     for k, m in models.items():
         macs = count_macs(getattr(m, '_orig_mod', m), img_size) * (3 if mode == 'train' else 1)
         med = statistics.median(ips[k])
@@ -170,7 +170,7 @@ def compare(models:dict=None, # name → model; None: `default_models()`
 
 def machine(device='cpu')->str:
     "A one-line description of the machine: CPU model and cores, or GPU name."
-    if str(device).startswith('cuda'): return torch.cuda.get_device_name()
+    if str(device).startswith('cuda'): return torch.cuda.get_device_name(device)
     cpu = platform.processor() or 'cpu'
     try:
         for l in open('/proc/cpuinfo'):
@@ -224,7 +224,7 @@ def time_split(models:dict, # name → model
 def bench_main(argv=None):
     "Console entry point of `tnt-bench`: print the side-by-side table."
     p = argparse.ArgumentParser(prog='tnt-bench', description="Throughput of tnt-nb TNT-S vs timm TNT-S and DeiT-S, interleaved in one process.")
-    p.add_argument('--device', default='cpu'); p.add_argument('--bs', type=int, default=16)
+    p.add_argument('--device', default='cpu'); p.add_argument('--bs', type=int, help="batch (default: 16 on a CPU; on a GPU 256 for inference, 128 for training, which keep it busy)")
     p.add_argument('--img-size', type=int, default=224); p.add_argument('--mode', choices=['infer', 'train'], default='infer')
     p.add_argument('--rounds', type=int, default=7); p.add_argument('--iters', type=int, default=2)
     p.add_argument('--amp', action='store_true', help="bf16 autocast")
@@ -233,6 +233,7 @@ def bench_main(argv=None):
     p.add_argument('--split', action='store_true', help="also print where the time goes (ms per batch by kind of operator)")
     p.add_argument('--no-steady-memory', dest='steady', action='store_false', help="leave glibc's malloc at its defaults (page faults included)")
     a = p.parse_args(sys.argv[1:] if argv is None else argv)
+    if a.bs is None: a.bs = (256 if a.mode == 'infer' else 128) if a.device.startswith('cuda') else 16   # a GPU at batch 16 waits on kernel launches
     bad = ("no GPU visible to PyTorch; use --device cpu" if a.device.startswith('cuda') and not torch.cuda.is_available() else
            f"--device {a.device}: use cpu, cuda or cuda:N" if not (a.device == 'cpu' or a.device.startswith('cuda')) else
            f"--bs {a.bs}, --rounds {a.rounds}, --iters {a.iters}: each must be at least 1" if min(a.bs, a.rounds, a.iters) < 1 else
