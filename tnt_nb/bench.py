@@ -12,17 +12,26 @@ from torch import nn
 from .complexity import count_macs
 
 # %% auto #0
-__all__ = ['throughput', 'matmul_peak', 'gemm_rates', 'keep_freed_memory', 'default_models', 'check_agreement', 'interleaved',
-           'compare', 'machine', 'hybrid_models', 'time_split', 'bench_main']
+__all__ = ['amp_dtype', 'throughput', 'matmul_peak', 'gemm_rates', 'keep_freed_memory', 'quiet_profiler', 'default_models',
+           'check_agreement', 'interleaved', 'compare', 'machine', 'hybrid_models', 'time_split', 'bench_main',
+           'loader_throughput']
 
 # %% ../nbs/07_benchmark.ipynb #bd5628f8
 def _sync(device):
     if str(device).startswith('cuda'): torch.cuda.synchronize(device)   # that GPU, not the current one
 
+def amp_dtype(amp)->torch.dtype:
+    "The autocast dtype of `amp`: False or 'fp32' (none: fp32), True or 'bf16', 'fp16'."
+    d = {False: None, 'fp32': None, True: torch.bfloat16, 'bf16': torch.bfloat16, 'fp16': torch.float16}
+    if amp not in d: raise ValueError(f"amp={amp!r}: use False/'fp32', True/'bf16' or 'fp16'")
+    return d[amp]
+
 def _step_fn(model, bs, img_size, mode, device, amp):
-    "A closure doing one inference batch or one training step (forward, backward, AdamW)."
+    "A closure doing one inference batch or one training step (forward, backward, AdamW; fp16 with loss scaling)."
     x = torch.randn(bs, 3, img_size, img_size, device=device)
-    ac = torch.autocast(device_type=str(device).split(':')[0], dtype=torch.bfloat16) if amp else torch.autocast('cpu', enabled=False)
+    dtype, dev = amp_dtype(amp), str(device).split(':')[0]
+    ac = torch.autocast(device_type=dev, dtype=dtype) if dtype else torch.autocast('cpu', enabled=False)
+    if dev == 'cuda' and dtype is None: torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True   # fp32 as tnt_learner trains it
     if mode == 'infer':
         model.eval()
         def step():
@@ -31,9 +40,10 @@ def _step_fn(model, bs, img_size, mode, device, amp):
     model.train()
     y = torch.randint(0, getattr(model, 'num_classes', 1000) or 1000, (bs,), device=device)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
+    scaler = torch.amp.GradScaler(dev, enabled=dtype == torch.float16)
     def step():
         with ac: loss = nn.functional.cross_entropy(model(x), y)
-        loss.backward(); opt.step(); opt.zero_grad(set_to_none=True)
+        scaler.scale(loss).backward(); scaler.step(opt); scaler.update(); opt.zero_grad(set_to_none=True)
     return step
 
 def _time(step, device, iters):
@@ -49,7 +59,7 @@ def throughput(model:nn.Module, # the model to time
                rounds:int=5, # timed rounds (the median is reported)
                iters:int=2, # batches per round
                warmup:int=2, # untimed batches first
-               amp:bool=False # bf16 autocast
+               amp=False # autocast: True or 'bf16', 'fp16'; False or 'fp32': none
               )->float:
     "Median images per second of `model` over `rounds` timed rounds."
     model = model.to(device)
@@ -85,6 +95,10 @@ def keep_freed_memory()->bool:
     except OSError: return False
     return bool(libc.mallopt(M_MMAP_MAX, 0)) and bool(libc.mallopt(M_TRIM_THRESHOLD, 2**31 - 1))
 
+def quiet_profiler():
+    "Keep the PyTorch profiler's own log lines (Kineto's profiler_start/stop, a failed GPU count on a CPU machine) off stderr, unless `KINETO_LOG_LEVEL` is set."
+    os.environ.setdefault('KINETO_LOG_LEVEL', '99')   # read when the profiler first starts in this process
+
 def _peak_mem(fn, device)->float:
     "Peak tensor memory (MiB) allocated while running `fn` once, above what was live before it."
     gc.collect()
@@ -93,6 +107,7 @@ def _peak_mem(fn, device)->float:
         torch.cuda.reset_peak_memory_stats(device); fn(); _sync(device)
         return (torch.cuda.max_memory_allocated(device) - base)/2**20
     from torch.profiler import profile, ProfilerActivity
+    quiet_profiler()
     with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof: fn()
     events = sorted((e.start_ns(), e.nbytes()) for e in prof.profiler.kineto_results.events() if e.name() == '[memory]')
     live = peak = 0
@@ -145,7 +160,7 @@ def interleaved(steps:dict, # name → a closure doing one batch
 def compare(models:dict=None, # name → model; None: `default_models()`
             ref:str='timm TNT-S', # the model ratios are taken against
             bs:int=16, img_size:int=224, mode:str='infer', device:str='cpu',
-            rounds:int=7, iters:int=2, warmup:int=2, amp:bool=False,
+            rounds:int=7, iters:int=2, warmup:int=2, amp=False, # autocast, as in `throughput`
             check:bool=True, # `check_agreement` first
             steady_memory:bool=True # `keep_freed_memory()` first, so page faults do not decide the timings (CPU)
            ):
@@ -157,7 +172,7 @@ def compare(models:dict=None, # name → model; None: `default_models()`
     if check: check_agreement(models, img_size, device)
     steps = {k: _step_fn(m, bs, img_size, mode, device, amp) for k, m in models.items()}
     ips, faults = interleaved(steps, bs, device, rounds, iters, warmup)
-    peak, rows = matmul_peak(device, dtype=torch.bfloat16 if amp else torch.float32), []   # the peak of the precision the models run in
+    peak, rows = matmul_peak(device, dtype=amp_dtype(amp) or torch.float32), []   # the peak of the precision the models run in
     for k, m in models.items():
         macs = count_macs(getattr(m, '_orig_mod', m), img_size) * (3 if mode == 'train' else 1)
         med = statistics.median(ips[k])
@@ -205,6 +220,7 @@ def time_split(models:dict, # name → model
     "Milliseconds per batch by kind of operator (`torch.profiler`, self time), one column per model."
     import pandas as pd
     from torch.profiler import profile, ProfilerActivity
+    quiet_profiler()
     steps = {k: _step_fn(m.to(device), bs, img_size, mode, device, False) for k, m in models.items()}
     for s in steps.values(): s(); s()
     runs = {k: [] for k in models}
@@ -221,29 +237,61 @@ def time_split(models:dict, # name → model
     return df.round(1)
 
 # %% ../nbs/07_benchmark.ipynb #c260700d
+def _bench_data(a):
+    "`tnt-bench --mode data`: the training loader's images per second, as `tnt-train` builds it."
+    from tnt_nb.data import data_dls
+    aug = 'light' if a.data == 'digits' else 'paper'
+    kw = {} if a.data == 'digits' or a.workers is None else dict(num_workers=a.workers)
+    try: dl = data_dls(a.data, size=a.img_size, bs=a.bs, aug=aug, device=a.device, **kw).train
+    except (ValueError, FileNotFoundError, ConnectionError) as e: print(f"tnt-bench: error: {e}", file=sys.stderr); raise SystemExit(2)
+    ips = [loader_throughput(dl, batches=a.iters*5) for _ in range(a.rounds)]
+    print(f"tnt-bench: data loader of {a.data}, batch {a.bs}, {a.img_size}px, {aug} augmentation, {dl.fake_l.num_workers} workers, batch transforms on {a.device}")
+    print(f"{statistics.median(ips):.0f} images/s (median of {a.rounds} rounds of {a.iters*5} batches)")
+
 def bench_main(argv=None):
     "Console entry point of `tnt-bench`: print the side-by-side table."
     p = argparse.ArgumentParser(prog='tnt-bench', description="Throughput of tnt-nb TNT-S vs timm TNT-S and DeiT-S, interleaved in one process.")
     p.add_argument('--device', default='cpu'); p.add_argument('--bs', type=int, help="batch (default: 16 on a CPU; on a GPU 256 for inference, 128 for training, which keep it busy)")
-    p.add_argument('--img-size', type=int, default=224); p.add_argument('--mode', choices=['infer', 'train'], default='infer')
+    p.add_argument('--img-size', type=int, help="image size (default 224; 32 for --mode data on the digits)")
+    p.add_argument('--mode', choices=['infer', 'train', 'data'], default='infer', help="time inference, a training step, or the data loader alone")
+    p.add_argument('--data', default='digits', help="--mode data: digits, imagenette or a folder with train/ and val/")
+    p.add_argument('--workers', type=int, help="--mode data: DataLoader workers (default: one per CPU)")
     p.add_argument('--rounds', type=int, default=7); p.add_argument('--iters', type=int, default=2)
-    p.add_argument('--amp', action='store_true', help="bf16 autocast")
+    p.add_argument('--precision', choices=['fp32', 'bf16', 'fp16'], default='fp32', help="fp32 (TF32 products on a GPU), or autocast in bf16 or fp16")
+    p.add_argument('--amp', action='store_true', help="the same as --precision bf16")
     p.add_argument('--compile', action='store_true', help="also time torch.compile'd tnt-nb TNT-S")
     p.add_argument('--hybrids', action='store_true', help="time the Table 5 hybrids instead")
     p.add_argument('--split', action='store_true', help="also print where the time goes (ms per batch by kind of operator)")
     p.add_argument('--no-steady-memory', dest='steady', action='store_false', help="leave glibc's malloc at its defaults (page faults included)")
     a = p.parse_args(sys.argv[1:] if argv is None else argv)
+    if a.amp: a.precision = 'bf16'
+    if a.img_size is None: a.img_size = 32 if a.mode == 'data' and a.data == 'digits' else 224
     if a.bs is None: a.bs = (256 if a.mode == 'infer' else 128) if a.device.startswith('cuda') else 16   # a GPU at batch 16 waits on kernel launches
     bad = ("no GPU visible to PyTorch; use --device cpu" if a.device.startswith('cuda') and not torch.cuda.is_available() else
            f"--device {a.device}: use cpu, cuda or cuda:N" if not (a.device == 'cpu' or a.device.startswith('cuda')) else
            f"--bs {a.bs}, --rounds {a.rounds}, --iters {a.iters}: each must be at least 1" if min(a.bs, a.rounds, a.iters) < 1 else
            f"--img-size {a.img_size} is not a multiple of the 16-pixel patch; use e.g. 224" if a.img_size < 16 or a.img_size % 16 else None)
     if bad: print(f"tnt-bench: error: {bad}", file=sys.stderr); raise SystemExit(2)
+    if a.mode == 'data': return _bench_data(a)
     models = hybrid_models() if a.hybrids else default_models(compiled=a.compile)
     df = compare(models, ref='TNT-S' if a.hybrids else 'timm TNT-S', bs=a.bs, img_size=a.img_size, mode=a.mode,
-                 device=a.device, rounds=a.rounds, iters=a.iters, amp=a.amp, check=not a.hybrids, steady_memory=a.steady)
-    print(f"tnt-bench: {a.mode}, batch {a.bs}, {a.img_size}px, {'bf16' if a.amp else 'fp32'}, {a.rounds} rounds; {df.attrs['machine']}")
+                 device=a.device, rounds=a.rounds, iters=a.iters, amp=a.precision, check=not a.hybrids, steady_memory=a.steady)
+    print(f"tnt-bench: {a.mode}, batch {a.bs}, {a.img_size}px, {a.precision}{' (TF32 products)' if a.precision == 'fp32' and a.device.startswith('cuda') else ''}{', tnt-nb TNT-S compiled too' if a.compile else ''}, {a.rounds} rounds; {df.attrs['machine']}")
     print(df.to_string())
     if a.split and a.device == 'cpu':
         print("\nms per batch by kind of operator (torch.profiler self time):")
         print(time_split({k: m for k, m in models.items() if 'compiled' not in k}, a.bs, a.img_size, a.mode, a.device).to_string())
+
+# %% ../nbs/07_benchmark.ipynb #31609e4e
+def loader_throughput(dl, # a fastai DataLoader (e.g. `dls.train`)
+                      batches:int=20, # timed batches (fewer if the loader has fewer)
+                      warmup:int=2 # untimed batches first (worker start-up)
+                     )->float:
+    "Images per second that `dl` delivers on its device, with no model: reading, decoding, item and batch transforms."
+    it, n, t0 = iter(dl), 0, None
+    for i, (xb, *_) in enumerate(it):
+        if i == warmup: _sync(xb.device); t0 = time.perf_counter()
+        elif i > warmup: n += len(xb)
+        if i == warmup + batches: break
+    if t0 is None or n == 0: raise ValueError(f"the loader has {i+1} batches: too few to time after {warmup} warm-up batches")
+    _sync(xb.device); return n/(time.perf_counter() - t0)

@@ -12,7 +12,7 @@ from pathlib import Path
 import torch
 from fastai.vision.all import Callback, set_seed, accuracy, rank_distrib
 from .data import data_dls
-from .train import tnt_learner, fit_warmup_cosine, ARCHS
+from .train import tnt_learner, fit_warmup_cosine, ARCHS, PRECISIONS
 from .distributed import check_launch, distributed, world_size, run_device, workers_per_process
 
 # %% auto #0
@@ -56,6 +56,8 @@ def _parser():
     p.add_argument('--recipe', choices=['paper', 'plain', 'digits'], help="training recipe (default: digits for digits, else paper)")
     p.add_argument('--resume', help="checkpoint.pth of an earlier run to continue")
     p.add_argument('--device', default='auto', help="cpu, cuda or auto")
+    p.add_argument('--precision', choices=PRECISIONS, help="auto (default: bf16 on a GPU that has it, else fp16; fp32 on a CPU), bf16, fp16 or fp32")
+    p.add_argument('--compile', action='store_true', help="torch.compile the model (the first steps are slow while it compiles)")
     p.add_argument('--out', help="output folder (default ./tnt-runs/<time>)")
     p.add_argument('--seed', type=int, default=42)
     p.add_argument('--workers', type=int, help="DataLoader workers of each process for folder data (default: the CPUs, shared among this machine's processes)")
@@ -70,6 +72,8 @@ def _resolve(args):
     for k, v in _DIGITS.items():
         if getattr(args, k, None) is None and digits: setattr(args, k, v)
     if args.bs is None: args.bs = 64
+    args.precision = getattr(args, 'precision', None) or 'auto'
+    args.compile = getattr(args, 'compile', False)
     args.arch = args.arch or 'tnt_s'
     args.recipe = args.recipe or 'paper'
     if args.size is None: args.size = 160 if args.data == 'imagenette' else 224
@@ -104,7 +108,8 @@ class FreezeFirst(Callback):
 def _learner(args, dls, resuming:bool=False):
     "The run's learner; a resumed run takes its weights from the checkpoint, not from `--pretrained`."
     pre = getattr(args, 'pretrained', False)
-    learn = tnt_learner(dls, args.arch, recipe=args.recipe, lr=args.lr, accum=args.accum, pretrained=False if resuming else pre)
+    learn = tnt_learner(dls, args.arch, recipe=args.recipe, lr=args.lr, accum=args.accum, pretrained=False if resuming else pre,
+                        precision=args.precision, compile=args.compile)
     if pre: learn.add_cb(FreezeFirst(1))
     return learn
 
@@ -132,7 +137,7 @@ def _plot(history, path):
 
 # %% ../nbs/06a_cli.ipynb #c4cf714e
 def _resume(args):
-    "With `--resume`, the arguments of the interrupted run (its output folder, device, batch and workers may be changed) and its checkpoint."
+    "With `--resume`, the arguments of the interrupted run (its output folder, device, batch, workers, precision and compilation may be changed) and its checkpoint."
     if not args.resume: return args, None
     if not Path(args.resume).is_file(): raise FileNotFoundError(f"no checkpoint at {args.resume}; pass the checkpoint.pth of an earlier run")
     try: ck = torch.load(args.resume, map_location='cpu', weights_only=False)
@@ -140,7 +145,8 @@ def _resume(args):
     if not (isinstance(ck, dict) and {'model', 'opt', 'epoch', 'meta'} <= set(ck)):
         raise ValueError(f"{args.resume} is not a tnt-train checkpoint (no model, opt, epoch and meta); pass the checkpoint.pth that tnt-train wrote")
     keep = {k: getattr(args, k) for k in ('out', 'device', 'resume')}
-    keep.update({k: getattr(args, k) for k in ('bs', 'workers') if getattr(args, k) is not None})   # e.g. a batch that divides a new world size
+    keep.update({k: getattr(args, k) for k in ('bs', 'workers', 'precision') if getattr(args, k) is not None})   # e.g. a batch that divides a new world size
+    if args.compile: keep['compile'] = True
     return argparse.Namespace(**{'accum': 1, **ck['meta']['args'], **keep}), ck
 
 def opt_state_to_params(opt):
@@ -165,6 +171,7 @@ def _write(learn, history:list, wall:float, out:Path, args)->dict:
     metrics = dict(final_accuracy=history[-1][2] if history else None, wall_time_s=round(wall, 1), epochs=len(history),
                    history=[dict(zip(names, h), epoch=i+1) for i, h in enumerate(history)], args=vars(args))
     if rank_distrib(): return metrics
+    learn.model._compiled_call_impl = None   # the exported learner holds the plain module
     learn.export(out.absolute()/'learner.pkl')
     _plot(history, out/'curves.png')
     (out/'metrics.json').write_text(json.dumps(metrics, indent=1))
@@ -198,7 +205,7 @@ def tnt_train(argv:list=None, # command-line arguments, as `sys.argv[1:]` would 
     procs = f" ({args.world_size} processes x {args.bs//args.world_size})" if args.world_size > 1 else ""
     _say(f"tnt-train: {args.arch} on {args.data} ({len(dls.train_ds)} train / {len(dls.valid_ds)} valid, {dls.c} classes), "
          f"{args.size}px, {args.epochs} epochs, bs {args.bs}{procs}{f' x {args.accum} accumulated' if args.accum > 1 else ''}, "
-         f"recipe {args.recipe}, {args.schedule}, device {args.device}{', from pretrained weights' if getattr(args, 'pretrained', False) else ''}; output in {out}")
+         f"recipe {args.recipe}, {args.schedule}, device {args.device}{'' if learn.precision == 'fp32' else ', ' + learn.precision}{', compiled' if args.compile else ''}{', from pretrained weights' if getattr(args, 'pretrained', False) else ''}; output in {out}")
     t0 = time.time()
     try:
         if start < args.epochs: _fit(learn, args, start)

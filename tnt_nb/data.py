@@ -14,13 +14,14 @@ import torch
 from PIL import Image
 from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, RandomSplitter, GrandparentSplitter, parent_label,
                                get_image_files, Resize, RandomResizedCrop, FlipItem, Normalize, imagenet_stats, aug_transforms,
-                               Transform, RandTransform, PILImage, TensorImage, verify_images, untar_data, URLs, ResizeMethod)
+                               Transform, RandTransform, PILImage, TensorImage, untar_data, URLs, ResizeMethod,
+                               TransformBlock, IntToFloatTensor, SkipItemException)
 from timm.data import rand_augment_transform
 from timm.data.random_erasing import RandomErasing
 
 # %% auto #0
 __all__ = ['TimmRandAugment', 'TimmRandomErasing', 'paper_tfms', 'light_tfms', 'plain_tfms', 'DigitImage', 'DigitLabel',
-           'digits_dls', 'folder_dls', 'imagenette_dls', 'data_dls']
+           'digits_dls', 'ReadableImage', 'folder_dls', 'imagenette_dls', 'data_dls']
 
 # %% ../nbs/05_data.ipynb #a4042f9e
 class TimmRandAugment(RandTransform):
@@ -97,10 +98,15 @@ def digits_dls(size:int=32, # image size the 8x8 scans are upscaled to
     return db.dataloaders(idx, bs=bs, num_workers=num_workers, **kwargs)
 
 # %% ../nbs/05_data.ipynb #d9a93fc3
-def _readable(fns):
-    "Split `fns` into images PIL can decode and files it cannot."
-    bad = set(verify_images(fns))
-    return [f for f in fns if f not in bad], sorted(bad)
+class ReadableImage:
+    "Item getter: the file as an RGB `PILImage`; a file that cannot be decoded is skipped (fastai's `SkipItemException`), with one warning per loader process, and left on disk."
+    def __init__(self): self.skipped = set()
+    def __call__(self, fn):
+        try: return PILImage.create(fn)
+        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as e:   # PIL's UnidentifiedImageError is an OSError
+            if fn not in self.skipped:
+                self.skipped.add(fn); warnings.warn(f"skipped unreadable image file {fn} ({type(e).__name__}); it was left on disk")
+            raise SkipItemException
 
 def folder_dls(path, # root of an ImageNet-style tree: train/<class>/*, <valid>/<class>/*
                size:int=224, # training (and validation) resolution
@@ -128,12 +134,13 @@ def folder_dls(path, # root of an ImageNet-style tree: train/<class>/*, <valid>/
     for c in classes:
         if not any(f.parent.name == c and f.parent.parent.name == 'train' for f in fns):
             raise ValueError(f"class folder {path}/train/{c} has no images; add images or remove the folder")
-    fns, bad = _readable(fns)
-    if bad: warnings.warn(f"skipped {len(bad)} unreadable image file(s) under {path} (first: {bad[0]}); they were left on disk")
     if aug != 'paper': item = [Resize(size, method=ResizeMethod.Squish)] + [t for t in item if not isinstance(t, Resize)]
-    db = DataBlock(blocks=(ImageBlock, CategoryBlock), get_items=lambda _: fns, get_y=parent_label,
+    images = TransformBlock(type_tfms=ReadableImage(), batch_tfms=IntToFloatTensor)   # fastai's ImageBlock, skipping unreadable files
+    db = DataBlock(blocks=(images, CategoryBlock), get_items=lambda _: fns, get_y=parent_label,
                    splitter=GrandparentSplitter(train_name='train', valid_name=valid), item_tfms=item, batch_tfms=batch)
     kw = dict(num_workers=num_workers) if num_workers is not None else {}
+    if kwargs.get('device') is not None and torch.device(kwargs['device']).type == 'cuda' and num_workers != 0:
+        kw.update(pin_memory=True, persistent_workers=True)   # keep a GPU fed: workers live across epochs, batches copied from pinned memory
     dls = db.dataloaders(path, bs=bs, **kw, **kwargs)
     if len(dls.valid_ds) == 0: raise ValueError(f"{path}/{valid} has no readable images; validation needs at least one")
     return dls

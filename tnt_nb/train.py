@@ -14,11 +14,15 @@ from torch import nn
 from torch.distributions.beta import Beta
 from fastai.vision.all import (Learner, Callback, MixHandler, MixUp, CutMix, LabelSmoothingCrossEntropyFlat, CrossEntropyLossFlat,
                                Adam, ParamScheduler, SchedLin, SchedCos, combine_scheds, accuracy, params, trainable_params)
+from fastai.callback.fp16 import MixedPrecision, AMPMode
+from fastcore.foundation import L
+from torch.amp import autocast, GradScaler
 from .model import TNT, tnt_ti, tnt_s, tnt_b, tnt_digits
 from .distributed import world_size, DDPGradientAccumulation
 
 # %% auto #0
-__all__ = ['ARCHS', 'RECIPES', 'tnt_splitter', 'NoWeightDecay', 'ResetStaleState', 'MixUpCutMix', 'paper_lr', 'tnt_learner',
+__all__ = ['PRECISIONS', 'ARCHS', 'RECIPES', 'tnt_splitter', 'NoWeightDecay', 'ResetStaleState', 'PlainTensors',
+           'resolve_precision', 'AutocastMixedPrecision', 'MixUpCutMix', 'paper_lr', 'tnt_learner',
            'warmup_cosine_sched', 'fit_warmup_cosine', 'epoch_table']
 
 # %% ../nbs/06_train.ipynb #1d4f5fd1
@@ -45,6 +49,37 @@ class ResetStaleState(Callback):
         for p, s in self.learn.opt.state.items():
             if any(isinstance(v, torch.Tensor) and v.ndim and v.shape != p.shape for v in s.values()):
                 self.learn.opt.state[p] = {k: v for k, v in s.items() if k in ('do_wd', 'force_train')}   # flags, not moments
+
+# %% ../nbs/06_train.ipynb #d7ac6c89
+class PlainTensors(Callback):
+    "During `fit`, give the model and loss plain `torch.Tensor`s instead of fastai's tensor subclasses (cheaper per operation, and `torch.compile` traces them)."
+    order = 95   # after every callback that changes the batch (MixUp, CutMix, ...)
+    def before_fit(self): self.on = True
+    def after_fit(self): self.on = False
+    def before_batch(self):
+        if not getattr(self, 'on', False): return
+        plain = lambda b: tuple(t.as_subclass(torch.Tensor) if isinstance(t, torch.Tensor) else t for t in b)
+        self.learn.xb, self.learn.yb = plain(self.xb), plain(self.yb)
+
+# %% ../nbs/06_train.ipynb #da2f1cdd
+PRECISIONS = ('auto', 'bf16', 'fp16', 'fp32')
+
+def resolve_precision(precision:str='auto', # 'auto', 'bf16', 'fp16' or 'fp32'
+                      device='cpu' # where the model trains
+                     )->str:
+    "The precision to train in: `auto` is bf16 on a GPU that supports it, fp16 on an older GPU, fp32 on a CPU."
+    if precision not in PRECISIONS: raise ValueError(f"precision={precision!r}: use one of {', '.join(PRECISIONS)}")
+    if precision != 'auto': return precision
+    if torch.device(device).type != 'cuda': return 'fp32'
+    return 'bf16' if torch.cuda.is_bf16_supported() else 'fp16'
+
+class AutocastMixedPrecision(MixedPrecision):
+    "fastai's `MixedPrecision` (bf16 or fp16 autocast, fp32 master weights, loss scaling for fp16), autocasting on the model's own device."
+    def before_fit(self):   # fastai's, with the model's device where fastai has 'cuda'
+        dtype, dev = {AMPMode.BF16: torch.bfloat16, AMPMode.FP16: torch.float16}[self.amp_mode], next(self.learn.model.parameters()).device.type
+        if dev == 'cuda' and dtype == torch.bfloat16 and not torch.cuda.is_bf16_supported(): raise ValueError("this GPU has no bfloat16: use precision='fp16'")
+        self.kwargs['enabled'] = dtype == torch.float16   # loss scaling for fp16 only: bf16 has fp32's range
+        self.autocast, self.learn.scaler, self.scales = autocast(dev, dtype=dtype), GradScaler(dev, **self.kwargs), L()
 
 # %% ../nbs/06_train.ipynb #4b665590
 class MixUpCutMix(MixHandler):
@@ -85,6 +120,8 @@ def tnt_learner(dls, # fastai DataLoaders of images
                 cbs=None, # extra callbacks
                 accum:int=1, # gradient accumulation: one optimiser step per `accum` batches
                 pretrained=False, # True: timm's ImageNet weights (tnt_s, tnt_b); or the path of a timm/official checkpoint (any arch name)
+                precision:str='auto', # 'auto' (bf16 or fp16 on a GPU, fp32 on a CPU), 'bf16', 'fp16' or 'fp32' (TF32 products on a GPU)
+                compile:bool=False, # `torch.compile` the model (in place: same module, same `state_dict`), training included
                 **model_kwargs # passed on to the model (e.g. se=True, tnt_blocks=[1, 6]; 'digits' sets global_pool='avg')
                )->Learner:
     "A fastai `Learner` with a TNT sized for `dls` and the paper's (or a small-data, or fastai's plain) training recipe."
@@ -97,7 +134,12 @@ def tnt_learner(dls, # fastai DataLoaders of images
     model = _pretrained(arch, pretrained, **kw) if pretrained else (ARCHS[arch] if isinstance(arch, str) else arch)(**kw)
     splitter = tnt_splitter if isinstance(model, TNT) else trainable_params   # e.g. a timm ViT to compare with
     cbs = list(cbs or [])
-    cbs.append(ResetStaleState())
+    cbs += [ResetStaleState(), PlainTensors()]
+    dev = dls.device or torch.device('cpu')
+    prec = resolve_precision(precision, dev)
+    if prec != 'fp32': cbs.append(AutocastMixedPrecision(prec))
+    elif torch.device(dev).type == 'cuda': torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True   # fp32 weights, TF32 products
+    if compile: model.compile()
     if accum > 1: cbs.append(DDPGradientAccumulation(dls.bs*accum))
     if recipe == 'plain':
         learn = Learner(dls, model, loss_func=CrossEntropyLossFlat(), lr=lr or 1e-3, splitter=splitter, metrics=metrics, cbs=cbs)
@@ -107,6 +149,7 @@ def tnt_learner(dls, # fastai DataLoaders of images
         learn = Learner(dls, model, loss_func=LabelSmoothingCrossEntropyFlat(eps=0.1), opt_func=partial(Adam, wd=wd),
                         lr=lr or (paper_lr(global_bs) if recipe == 'paper' else 4e-3), splitter=splitter, metrics=metrics, cbs=cbs)
     if pretrained: learn.freeze()   # the head first, as fastai's fine_tune expects
+    learn.precision = prec
     return learn
 
 # %% ../nbs/06_train.ipynb #99869681
