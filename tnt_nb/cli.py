@@ -45,7 +45,7 @@ _DIGITS = dict(size=32, epochs=28, bs=64, lr=4e-3, arch='tnt_digits', recipe='di
 
 def _parser():
     p = argparse.ArgumentParser(prog='tnt-train', description="Train a TNT (Transformer iN Transformer) with fastai.")
-    p.add_argument('--data', default='digits', help="digits (embedded, default), imagenette, or a folder with train/ and val/")
+    p.add_argument('--data', default='digits', help="digits (embedded, default), fashion-mnist[:FOLDER] (Debian's dataset-fashion-mnist, or IDX files in FOLDER; the digits' defaults), imagenette, or a folder with train/ and val/")
     p.add_argument('--arch', choices=list(ARCHS), help="model (default: tnt_digits for digits, tnt_s otherwise)")
     p.add_argument('--size', type=int, help="image size (default: 32 for digits, 160 imagenette, 224 folders)")
     p.add_argument('--epochs', type=int, help="epochs (default: 28 for digits, 300 otherwise, as in Table 3)")
@@ -68,9 +68,9 @@ def _parser():
 
 def _resolve(args):
     "Fill the defaults that depend on the data."
-    digits = args.data == 'digits'
+    small = args.data.split(':')[0] in ('digits', 'fashion-mnist')   # in memory, 28-32 px: the small model and recipe
     for k, v in _DIGITS.items():
-        if getattr(args, k, None) is None and digits: setattr(args, k, v)
+        if getattr(args, k, None) is None and small: setattr(args, k, v)
     if args.bs is None: args.bs = 64
     args.precision = getattr(args, 'precision', None) or 'auto'
     args.compile = getattr(args, 'compile', False)
@@ -94,7 +94,7 @@ def _resolve(args):
 def _dls(args, device):
     "This process's DataLoaders, on its own `device`: its share of the global batch, its share of the machine's CPUs as workers."
     aug = {'digits': 'light', 'paper': 'paper'}.get(args.recipe)
-    kw = {} if args.data == 'digits' else dict(num_workers=workers_per_process(args.workers))   # the digits are in memory
+    kw = {} if args.data.split(':')[0] in ('digits', 'fashion-mnist') else dict(num_workers=workers_per_process(args.workers))   # in memory: no workers
     return data_dls(args.data, size=args.size, bs=args.bs//world_size(), aug=aug, seed=args.seed, device=device, **kw)
 
 class FreezeFirst(Callback):

@@ -6,7 +6,7 @@ Docs: https://tnt-nb.github.io/tnt-nb/data.html.md"""
 
 # %% ../nbs/05_data.ipynb #6474430c
 from __future__ import annotations
-import warnings, socket
+import gzip, struct, warnings, socket
 from pathlib import Path
 from urllib.parse import urlparse
 import numpy as np
@@ -15,13 +15,14 @@ from PIL import Image
 from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, RandomSplitter, GrandparentSplitter, parent_label,
                                get_image_files, Resize, RandomResizedCrop, FlipItem, Normalize, imagenet_stats, aug_transforms,
                                Transform, RandTransform, PILImage, TensorImage, untar_data, URLs, ResizeMethod,
-                               TransformBlock, IntToFloatTensor, SkipItemException)
+                               TransformBlock, IntToFloatTensor, SkipItemException, IndexSplitter)
 from timm.data import rand_augment_transform
 from timm.data.random_erasing import RandomErasing
 
 # %% auto #0
-__all__ = ['TimmRandAugment', 'TimmRandomErasing', 'paper_tfms', 'light_tfms', 'plain_tfms', 'DigitImage', 'DigitLabel',
-           'digits_dls', 'ReadableImage', 'folder_dls', 'imagenette_dls', 'data_dls']
+__all__ = ['FASHION_CLASSES', 'FASHION_DIR', 'TimmRandAugment', 'TimmRandomErasing', 'paper_tfms', 'light_tfms', 'plain_tfms',
+           'DigitImage', 'DigitLabel', 'digits_dls', 'ReadableImage', 'folder_dls', 'imagenette_dls', 'read_idx',
+           'fashion_mnist_dls', 'data_dls']
 
 # %% ../nbs/05_data.ipynb #a4042f9e
 class TimmRandAugment(RandTransform):
@@ -67,14 +68,14 @@ def _tfms(aug, size, flip=True):
 
 # %% ../nbs/05_data.ipynb #17353789
 class DigitImage:
-    "Item getter: index → RGB `PILImage` of one 8x8 digit scan (kept picklable for `learn.export`)."
+    "Item getter: index → RGB `PILImage` of one grey-scale image held in memory (a digit scan, a Fashion-MNIST item); picklable for `learn.export`."
     def __init__(self, images): self.images = images
     def __call__(self, i): return PILImage.create(np.repeat(self.images[i][..., None], 3, axis=-1))
 
 class DigitLabel:
-    "Item getter: index → the digit as a string label."
-    def __init__(self, targets): self.targets = targets
-    def __call__(self, i): return str(self.targets[i])
+    "Item getter: index → the label as a string: the class name from `names`, else the number (a digit)."
+    def __init__(self, targets, names=None): self.targets, self.names = targets, names
+    def __call__(self, i): return self.names[self.targets[i]] if self.names else str(self.targets[i])
 
 def digits_dls(size:int=32, # image size the 8x8 scans are upscaled to
                bs:int=64, # batch size
@@ -167,15 +168,65 @@ def imagenette_dls(size:int=160, # training resolution
                               f"download it elsewhere and use folder_dls('<path to imagenette2-160>', valid='val')")
     return folder_dls(untar_data(url), size=size, bs=bs, aug=aug, valid='val', **kwargs)
 
+# %% ../nbs/05_data.ipynb #98b14aeb
+FASHION_CLASSES = ('T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot')
+FASHION_DIR = Path('/usr/share/datasets/fashion-mnist')   # where Debian's dataset-fashion-mnist puts the files
+_FASHION_FILES = ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte')
+
+def read_idx(fn)->np.ndarray:
+    "An IDX file of unsigned bytes (the MNIST family's format), gzipped or not, as a numpy array."
+    with (gzip.open if str(fn).endswith('.gz') else open)(fn, 'rb') as f: data = f.read()
+    if len(data) < 4 or data[:2] != b'\0\0' or data[2] != 0x08:
+        raise ValueError(f"{fn} is not an IDX file of unsigned bytes (its header does not start with 0, 0, 8)")
+    nd = data[3]
+    dims = struct.unpack(f'>{nd}I', data[4:4+4*nd])
+    arr = np.frombuffer(data, np.uint8, offset=4+4*nd)
+    if arr.size != np.prod(dims): raise ValueError(f"{fn} holds {arr.size} values, its header says {'x'.join(map(str, dims))}: the file is cut short")
+    return arr.reshape(dims)
+
+def _fashion_dir(path=None)->Path:
+    "The folder that holds Fashion-MNIST's four IDX files (each gzipped or not)."
+    found = lambda d: all((d/f).is_file() or (d/f'{f}.gz').is_file() for f in _FASHION_FILES)
+    places = [Path(path).expanduser(), Path(path).expanduser()/'FashionMNIST'/'raw'] if path is not None else [FASHION_DIR]
+    for d in places:
+        if found(d): return d
+    raise FileNotFoundError(f"Fashion-MNIST is not in {' or '.join(map(str, places))}: install it with `apt-get install dataset-fashion-mnist` (Debian), "
+                            f"or pass the folder that holds {_FASHION_FILES[0]}(.gz) and the other three IDX files (tnt-train --data fashion-mnist:FOLDER), "
+                            "or the root of torchvision's copy (torchvision.datasets.FashionMNIST(root, download=True))")
+
+def fashion_mnist_dls(size:int=32, # image size the 28x28 images are resized to
+                      bs:int=128, # batch size
+                      n_train:int=None, # a seeded subset of this many training images; None: all 60,000
+                      path=None, # folder of the IDX files, or torchvision's root; None: Debian's /usr/share/datasets/fashion-mnist
+                      seed:int=42, # seed of the subset
+                      aug:str=None, # None, 'light' or 'paper' augmentation of the training images
+                      num_workers:int=0, # DataLoader workers (the data is in memory: 0 is fastest)
+                      **kwargs # passed on to `DataBlock.dataloaders`
+                     ):
+    "fastai `DataLoaders` of Fashion-MNIST in memory, validated on the official 10,000 test images."
+    d = _fashion_dir(path)
+    xtr, ytr, xte, yte = (read_idx(d/f if (d/f).is_file() else d/f'{f}.gz') for f in _FASHION_FILES)
+    if len(xtr) != len(ytr) or len(xte) != len(yte): raise ValueError(f"the image and label files in {d} do not match in length")
+    if n_train is not None and not 0 < n_train <= len(xtr): raise ValueError(f"n_train={n_train}: use 1 to {len(xtr)}")
+    keep = np.sort(np.random.default_rng(seed).choice(len(xtr), n_train, replace=False)) if n_train else np.arange(len(xtr))
+    images, targets = np.concatenate([xtr[keep], xte]), np.concatenate([ytr[keep], yte])
+    item, batch = _tfms(aug, size)   # a mirrored garment is the same garment: flips are allowed
+    db = DataBlock(blocks=(ImageBlock, CategoryBlock(vocab=list(FASHION_CLASSES), sort=False)), get_x=DigitImage(images),
+                   get_y=DigitLabel(targets, FASHION_CLASSES), splitter=IndexSplitter(range(len(keep), len(images))),
+                   item_tfms=item, batch_tfms=batch)
+    return db.dataloaders(np.arange(len(images)), bs=bs, num_workers=num_workers, **kwargs)
+
 # %% ../nbs/05_data.ipynb #cee6ee0a
-def data_dls(data:str='digits', # 'digits', 'imagenette', or the path of an ImageNet-style folder tree
-             size:int=None, # image size; None: 32 for digits, 160 for Imagenette, 224 for folders
+def data_dls(data:str='digits', # 'digits', 'fashion-mnist' (or 'fashion-mnist:PATH'), 'imagenette', or the path of an ImageNet-style folder tree
+             size:int=None, # image size; None: 32 for digits and Fashion-MNIST, 160 for Imagenette, 224 for folders
              bs:int=64, # batch size
              aug:str='light', # None, 'light' or 'paper'
-             seed:int=42, # seed of the digits' random split
-             **kwargs # passed on to `digits_dls`, `imagenette_dls` or `folder_dls`
+             seed:int=42, # seed of the digits' random split (of the Fashion-MNIST subset)
+             **kwargs # passed on to `digits_dls`, `fashion_mnist_dls`, `imagenette_dls` or `folder_dls`
             ):
     "`DataLoaders` for a dataset named as on the command line."
     if data == 'digits': return digits_dls(size=size or 32, bs=bs, aug=aug, seed=seed, **kwargs)
+    if data.split(':')[0] == 'fashion-mnist':   # 'fashion-mnist' (Debian's copy) or 'fashion-mnist:PATH'
+        return fashion_mnist_dls(size=size or 32, bs=bs, aug=aug, seed=seed, **{'path': data.partition(':')[2] or None, **kwargs})
     if data == 'imagenette': return imagenette_dls(size=size or 160, bs=bs, aug=aug, **kwargs)
     return folder_dls(data, size=size or 224, bs=bs, aug=aug, **kwargs)
