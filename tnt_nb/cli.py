@@ -9,14 +9,14 @@ from __future__ import annotations
 import argparse, contextlib, json, os, sys, time
 from datetime import datetime
 from pathlib import Path
-import torch
+import psutil, torch
 from fastai.vision.all import Callback, set_seed, accuracy, rank_distrib
 from .data import data_dls
 from .train import tnt_learner, fit_warmup_cosine, ARCHS, PRECISIONS
 from .distributed import check_launch, distributed, world_size, run_device, workers_per_process
 
 # %% auto #0
-__all__ = ['RunCheckpoint', 'FreezeFirst', 'EpochLines', 'opt_state_to_params', 'tnt_train', 'train_main']
+__all__ = ['RunCheckpoint', 'FreezeFirst', 'PhaseTimer', 'EpochLines', 'opt_state_to_params', 'tnt_train', 'train_main']
 
 # %% ../nbs/06a_cli.ipynb #7d73aef0
 class RunCheckpoint(Callback):
@@ -41,12 +41,12 @@ class RunCheckpoint(Callback):
         os.replace(tmp, self.path); self.saved = True
 
 # %% ../nbs/06a_cli.ipynb #5b0ee2bd
-_DIGITS = dict(size=32, epochs=28, bs=64, lr=4e-3, arch='tnt_digits', recipe='digits')
+_DIGITS = dict(size=32, epochs=28, bs=64, lr=4e-3, arch='tnt_digits_fast', recipe='digits')
 
 def _parser():
     p = argparse.ArgumentParser(prog='tnt-train', description="Train a TNT (Transformer iN Transformer) with fastai.")
     p.add_argument('--data', default='digits', help="digits (embedded, default), fashion-mnist[:FOLDER] (Debian's dataset-fashion-mnist, or IDX files in FOLDER; the digits' defaults), imagenette, or a folder with train/ and val/")
-    p.add_argument('--arch', choices=list(ARCHS), help="model (default: tnt_digits for digits, tnt_s otherwise)")
+    p.add_argument('--arch', choices=list(ARCHS), help="model (default: tnt_digits_fast for digits and Fashion-MNIST, tnt_s otherwise)")
     p.add_argument('--size', type=int, help="image size (default: 32 for digits, 160 imagenette, 224 folders)")
     p.add_argument('--epochs', type=int, help="epochs (default: 28 for digits, 300 otherwise, as in Table 3)")
     p.add_argument('--bs', type=int, help="global batch size, split over the processes (default 64; on --resume, the run's own unless given)")
@@ -117,6 +117,20 @@ def _say(*a, **k):
     "print, on rank 0 only"
     if not rank_distrib(): print(*a, **k)
 
+class PhaseTimer(Callback):
+    "Where a fit's time goes: waiting for batches (`data`), training and validation batches (`train_steps`, `valid_steps`: the model, the optimiser and every callback on them), and the rest of each epoch (metrics, logging, checkpoints)."
+    order = 1000   # after every other callback at each event, so that a batch ends when its last callback is done
+    def before_fit(self): self.times, self.steps, self.fit_start = dict(data=0., train_steps=0., valid_steps=0.), 0, time.perf_counter()
+    def before_train(self): self.mark = time.perf_counter()
+    def before_validate(self): self.mark = time.perf_counter()
+    def _lap(self, key):
+        now = time.perf_counter(); self.times[key] += now - self.mark; self.mark = now
+    def before_batch(self): self._lap('data')   # from the end of the last batch: fetching, collating, batch transforms
+    def after_batch(self):
+        self._lap('train_steps' if self.training else 'valid_steps'); self.steps += self.training
+    def after_fit(self):
+        self.times['epoch_rest'] = time.perf_counter() - self.fit_start - sum(self.times.values())
+
 class EpochLines:
     "A fastai logger that prints `learn`'s per-epoch table as plain lines (header first), for logs and captured output."
     def __init__(self, learn): self.learn, self.started = learn, False
@@ -165,15 +179,18 @@ def _fit(learn, args, start:int):
         else: learn.fit_one_cycle(args.epochs, start_epoch=start)
     learn.logger = print
 
-def _write(learn, history:list, wall:float, out:Path, args)->dict:
+def _write(learn, history:list, wall:float, out:Path, args, timing:dict=None)->dict:
     "The metrics dict; on rank 0 also the exported learner, the plot and metrics.json in `out`."
     names = ['train_loss', 'valid_loss', 'accuracy']
     metrics = dict(final_accuracy=history[-1][2] if history else None, wall_time_s=round(wall, 1), epochs=len(history),
-                   history=[dict(zip(names, h), epoch=i+1) for i, h in enumerate(history)], args=vars(args))
+                   history=[dict(zip(names, h), epoch=i+1) for i, h in enumerate(history)], args=vars(args), timing=dict(timing or {}))
     if rank_distrib(): return metrics
+    t0 = time.perf_counter()
     learn.model._compiled_call_impl = None   # the exported learner holds the plain module
     learn.export(out.absolute()/'learner.pkl')
     _plot(history, out/'curves.png')
+    metrics['timing']['export'] = time.perf_counter() - t0
+    metrics['timing'] = {k: round(v, 2) if isinstance(v, float) else v for k, v in metrics['timing'].items()}
     (out/'metrics.json').write_text(json.dumps(metrics, indent=1))
     print(f"done in {wall:.0f}s: valid accuracy {metrics['final_accuracy']:.4f}; wrote {out}/learner.pkl, checkpoint.pth, curves.png, metrics.json")
     return metrics
@@ -196,7 +213,7 @@ def tnt_train(argv:list=None, # command-line arguments, as `sys.argv[1:]` would 
     learn = _learner(args, dls, resuming=ck is not None)
     start = ck['epoch'] if ck is not None else 0
     ckpt = RunCheckpoint(out/'checkpoint.pth', dict(args=vars(args)), ck['history'] if ck is not None else [], start)
-    learn.add_cb(ckpt)
+    learn.add_cb(ckpt); learn.add_cb(timer := PhaseTimer())
     if ck is not None:
         learn.model.to(device).load_state_dict(ck['model'])
         learn.create_opt(); learn.opt.load_state_dict(ck['opt']); opt_state_to_params(learn.opt)
@@ -207,6 +224,7 @@ def tnt_train(argv:list=None, # command-line arguments, as `sys.argv[1:]` would 
          f"{args.size}px, {args.epochs} epochs, bs {args.bs}{procs}{f' x {args.accum} accumulated' if args.accum > 1 else ''}, "
          f"recipe {args.recipe}, {args.schedule}, device {args.device}{'' if learn.precision == 'fp32' else ', ' + learn.precision}{', compiled' if args.compile else ''}{', from pretrained weights' if getattr(args, 'pretrained', False) else ''}; output in {out}")
     t0 = time.time()
+    startup = t0 - psutil.Process().create_time()   # from the process's start: the interpreter, the imports, the data, the model
     try:
         if start < args.epochs: _fit(learn, args, start)
     except KeyboardInterrupt:
@@ -215,8 +233,8 @@ def tnt_train(argv:list=None, # command-line arguments, as `sys.argv[1:]` would 
               f"continue with: tnt-train --resume {ckpt.path}", file=sys.stderr)
         raise SystemExit(130)
     wall = time.time() - t0
-    learn.remove_cb(ckpt)
-    metrics = _write(learn, ckpt.history, wall, out, args)
+    learn.remove_cb(ckpt); learn.remove_cb(timer)
+    metrics = _write(learn, ckpt.history, wall, out, args, dict(startup=startup, **getattr(timer, 'times', {}), steps=getattr(timer, 'steps', 0)))
     return (learn, metrics) if return_learner else metrics
 
 def train_main():

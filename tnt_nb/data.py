@@ -15,14 +15,14 @@ from PIL import Image
 from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, RandomSplitter, GrandparentSplitter, parent_label,
                                get_image_files, Resize, RandomResizedCrop, FlipItem, Normalize, imagenet_stats, aug_transforms,
                                Transform, RandTransform, PILImage, TensorImage, untar_data, URLs, ResizeMethod,
-                               TransformBlock, IntToFloatTensor, SkipItemException, IndexSplitter)
+                               TransformBlock, IntToFloatTensor, image2tensor, SkipItemException, IndexSplitter)
 from timm.data import rand_augment_transform
 from timm.data.random_erasing import RandomErasing
 
 # %% auto #0
 __all__ = ['FASHION_CLASSES', 'FASHION_DIR', 'TimmRandAugment', 'TimmRandomErasing', 'paper_tfms', 'light_tfms', 'plain_tfms',
-           'DigitImage', 'DigitLabel', 'digits_dls', 'ReadableImage', 'folder_dls', 'imagenette_dls', 'read_idx',
-           'fashion_mnist_dls', 'data_dls']
+           'DigitImage', 'MemoryImage', 'DigitLabel', 'digits_dls', 'ReadableImage', 'folder_dls', 'imagenette_dls',
+           'read_idx', 'fashion_mnist_dls', 'data_dls']
 
 # %% ../nbs/05_data.ipynb #a4042f9e
 class TimmRandAugment(RandTransform):
@@ -68,14 +68,33 @@ def _tfms(aug, size, flip=True):
 
 # %% ../nbs/05_data.ipynb #17353789
 class DigitImage:
-    "Item getter: index → RGB `PILImage` of one grey-scale image held in memory (a digit scan, a Fashion-MNIST item); picklable for `learn.export`."
+    "Item getter: index → RGB `PILImage` of one grey-scale image held in memory, at its own size (for item transforms that work on PIL images)."
     def __init__(self, images): self.images = images
     def __call__(self, i): return PILImage.create(np.repeat(self.images[i][..., None], 3, axis=-1))
+
+class MemoryImage(Transform):
+    "Item getter: index → RGB `TensorImage` (bytes) of one grey-scale image held in memory, resized once, up front, to `size`; a PIL image (`predict`) is resized the same way."
+    input_types = (int, np.integer, Image.Image)   # fastai's `test_dl` starts an item of these types here
+    def __init__(self, images, size:int):
+        super().__init__(); self.size = size
+        self.x = torch.stack([self._resize(Image.fromarray(a)) for a in images])   # (N, size, size), as fastai's Resize(Squish) makes them
+    def _resize(self, img): return torch.from_numpy(np.array(img.resize((self.size, self.size), Image.BILINEAR)))
+    def encodes(self, i):
+        if isinstance(i, Image.Image): return TensorImage(image2tensor(i.convert('RGB').resize((self.size, self.size), Image.BILINEAR)))
+        return TensorImage(self.x[i][None].expand(3, -1, -1))
 
 class DigitLabel:
     "Item getter: index → the label as a string: the class name from `names`, else the number (a digit)."
     def __init__(self, targets, names=None): self.targets, self.names = targets, names
     def __call__(self, i): return self.names[self.targets[i]] if self.names else str(self.targets[i])
+
+def _memory_dls(images, get_y, y_block, splitter, idx, size, aug, flip, bs, num_workers, **kwargs):
+    "DataLoaders of grey-scale images held in memory: resized once up front, unless RandAugment ('paper') needs PIL images."
+    item, batch = _tfms(aug, size, flip)
+    if aug == 'paper': xblock, get_x, item = ImageBlock, DigitImage(images), [t for t in item if flip or not isinstance(t, FlipItem)]
+    else: xblock, get_x, item = TransformBlock(batch_tfms=IntToFloatTensor), MemoryImage(images, size), []
+    db = DataBlock(blocks=(xblock, y_block), get_x=get_x, get_y=get_y, splitter=splitter, item_tfms=item, batch_tfms=batch)
+    return db.dataloaders(idx, bs=bs, num_workers=num_workers, **kwargs)
 
 def digits_dls(size:int=32, # image size the 8x8 scans are upscaled to
                bs:int=64, # batch size
@@ -90,13 +109,10 @@ def digits_dls(size:int=32, # image size the 8x8 scans are upscaled to
     from sklearn.datasets import load_digits
     d = load_digits()
     images = (d.images*(255/16)).round().astype(np.uint8)
-    item, batch = _tfms(aug, size, flip=False)   # a mirrored digit is another symbol
-    if aug == 'paper': item = [t for t in item if not isinstance(t, FlipItem)]
-    db = DataBlock(blocks=(ImageBlock, CategoryBlock), get_x=DigitImage(images), get_y=DigitLabel(d.target),
-                   splitter=RandomSplitter(valid_pct, seed=seed), item_tfms=item, batch_tfms=batch)
     idx = np.arange(len(images)) if classes is None else np.flatnonzero(np.isin(d.target, list(classes)))
     if len(idx) == 0: raise ValueError(f"classes={list(classes)}: the digits are 0-9")
-    return db.dataloaders(idx, bs=bs, num_workers=num_workers, **kwargs)
+    return _memory_dls(images, DigitLabel(d.target), CategoryBlock, RandomSplitter(valid_pct, seed=seed), idx, size, aug,
+                       flip=False, bs=bs, num_workers=num_workers, **kwargs)   # a mirrored digit is another symbol
 
 # %% ../nbs/05_data.ipynb #d9a93fc3
 class ReadableImage:
@@ -210,11 +226,9 @@ def fashion_mnist_dls(size:int=32, # image size the 28x28 images are resized to
     if n_train is not None and not 0 < n_train <= len(xtr): raise ValueError(f"n_train={n_train}: use 1 to {len(xtr)}")
     keep = np.sort(np.random.default_rng(seed).choice(len(xtr), n_train, replace=False)) if n_train else np.arange(len(xtr))
     images, targets = np.concatenate([xtr[keep], xte]), np.concatenate([ytr[keep], yte])
-    item, batch = _tfms(aug, size)   # a mirrored garment is the same garment: flips are allowed
-    db = DataBlock(blocks=(ImageBlock, CategoryBlock(vocab=list(FASHION_CLASSES), sort=False)), get_x=DigitImage(images),
-                   get_y=DigitLabel(targets, FASHION_CLASSES), splitter=IndexSplitter(range(len(keep), len(images))),
-                   item_tfms=item, batch_tfms=batch)
-    return db.dataloaders(np.arange(len(images)), bs=bs, num_workers=num_workers, **kwargs)
+    return _memory_dls(images, DigitLabel(targets, FASHION_CLASSES), CategoryBlock(vocab=list(FASHION_CLASSES), sort=False),
+                       IndexSplitter(range(len(keep), len(images))), np.arange(len(images)), size, aug,
+                       flip=True, bs=bs, num_workers=num_workers, **kwargs)   # a mirrored garment is the same garment
 
 # %% ../nbs/05_data.ipynb #cee6ee0a
 def data_dls(data:str='digits', # 'digits', 'fashion-mnist' (or 'fashion-mnist:PATH'), 'imagenette', or the path of an ImageNet-style folder tree

@@ -12,11 +12,12 @@ from torch import nn
 from timm.models import register_model, build_model_with_cfg, generate_default_cfgs
 from timm.layers import resample_abs_pos_embed
 from timm.data import IMAGENET_INCEPTION_MEAN, IMAGENET_INCEPTION_STD
-from .model import TNT, tnt_ti, tnt_s, tnt_b, tnt_digits
+from .model import TNT, tnt_ti, tnt_s, tnt_b, tnt_digits, tnt_digits_fast
 
 # %% auto #0
 __all__ = ['default_cfgs', 'convert_timm_state_dict', 'load_timm_state_dict', 'to_timm_state_dict', 'pretrained_filter',
-           'tnt_nb_ti_patch16_224', 'tnt_nb_s_patch16_224', 'tnt_nb_digits_patch8_32', 'tnt_nb_b_patch16_224']
+           'tnt_nb_ti_patch16_224', 'tnt_nb_s_patch16_224', 'tnt_nb_digits_patch8_32', 'tnt_nb_digits_fast_patch8_32',
+           'tnt_nb_b_patch16_224']
 
 # %% ../nbs/04_weights.ipynb #223a7bc9
 _OFFICIAL = dict(patch_embed='pixel_embed', outer_pos='patch_pos', inner_pos='pixel_pos', proj_norm1='norm1_proj',
@@ -108,6 +109,7 @@ default_cfgs = generate_default_cfgs({
     'tnt_nb_s_patch16_224.in1k': _cfg(hf_hub_id='timm/tnt_s_patch16_224.in1k'),
     'tnt_nb_b_patch16_224.in1k': _cfg(hf_hub_id='timm/tnt_b_patch16_224.in1k'),
     'tnt_nb_digits_patch8_32': _cfg(input_size=(3, 32, 32)),                 # no published weights: for checkpoints of your own
+    'tnt_nb_digits_fast_patch8_32': _cfg(input_size=(3, 32, 32)),
 })
 
 def pretrained_filter(state_dict:dict, # a timm or official TNT checkpoint
@@ -147,6 +149,11 @@ def tnt_nb_s_patch16_224(pretrained=False, **kwargs)->TNT:
 def tnt_nb_digits_patch8_32(pretrained=False, **kwargs)->TNT:
     "tnt-nb's small TNT for 32-pixel images (`tnt_digits`) in timm's registry, for fine-tuning from a checkpoint of your own."
     return _create('tnt_nb_digits_patch8_32', tnt_digits, pretrained, **kwargs)
+
+@register_model
+def tnt_nb_digits_fast_patch8_32(pretrained=False, **kwargs)->TNT:
+    "tnt-nb's `tnt_digits_fast` (4 words per sentence; `tnt-train`'s default on the digits) in timm's registry, for checkpoints of your own."
+    return _create('tnt_nb_digits_fast_patch8_32', tnt_digits_fast, pretrained, **kwargs)
 
 @register_model
 def tnt_nb_b_patch16_224(pretrained=False, **kwargs)->TNT:

@@ -14,7 +14,7 @@ from fastcore.basics import patch
 from .block import Block, TNTBlock
 
 # %% auto #0
-__all__ = ['PixelEmbed', 'TNT', 'check_batch', 'sentence_pos_for', 'tnt_ti', 'tnt_s', 'tnt_b', 'tnt_digits']
+__all__ = ['PixelEmbed', 'TNT', 'check_batch', 'sentence_pos_for', 'tnt_ti', 'tnt_s', 'tnt_b', 'tnt_digits', 'tnt_digits_fast']
 
 # %% ../nbs/03_model.ipynb #61a59b7c
 class PixelEmbed(nn.Module):
@@ -233,6 +233,10 @@ def tnt_digits(**kwargs)->TNT:
     "A small TNT for 32-pixel images: 16 sentences of 8x8 pixels, 16 words of 2x2 pixels each; d=96, c=12, 4 blocks."
     return TNT(**{**dict(img_size=32, patch_size=8, inner_stride=2, embed_dim=96, inner_dim=12, depth=4,
                          outer_heads=3, inner_heads=2), **kwargs})
+
+def tnt_digits_fast(**kwargs)->TNT:
+    "`tnt_digits` with 4 words of 4x4 pixels per sentence (one word per pixel of an 8x8 scan upscaled to 32 px); d=96, c=12, 4 blocks."
+    return tnt_digits(**{**dict(inner_stride=4), **kwargs})
 
 # %% ../nbs/03_model.ipynb #087b4241
 @patch

@@ -17,7 +17,7 @@ from fastai.vision.all import (Learner, Callback, MixHandler, MixUp, CutMix, Lab
 from fastai.callback.fp16 import MixedPrecision, AMPMode
 from fastcore.foundation import L
 from torch.amp import autocast, GradScaler
-from .model import TNT, tnt_ti, tnt_s, tnt_b, tnt_digits
+from .model import TNT, tnt_ti, tnt_s, tnt_b, tnt_digits, tnt_digits_fast
 from .distributed import world_size, DDPGradientAccumulation
 
 # %% auto #0
@@ -93,14 +93,15 @@ class MixUpCutMix(MixHandler):
         else: self.distrib = self.mix_distrib; MixUp.before_batch(self)
 
 # %% ../nbs/06_train.ipynb #097118d7
-ARCHS = dict(tnt_ti=tnt_ti, tnt_s=tnt_s, tnt_b=tnt_b, tnt_digits=tnt_digits)
+ARCHS = dict(tnt_ti=tnt_ti, tnt_s=tnt_s, tnt_b=tnt_b, tnt_digits=tnt_digits, tnt_digits_fast=tnt_digits_fast)
 RECIPES = ('paper', 'digits', 'plain')
 
 def paper_lr(bs:int, base:float=1e-3)->float:
     "Table 3's linear scaling rule: lr = 1e-3 x batch size / 1024."
     return base*bs/1024
 
-_TIMM_NAMES = dict(tnt_ti='tnt_nb_ti_patch16_224', tnt_s='tnt_nb_s_patch16_224', tnt_b='tnt_nb_b_patch16_224', tnt_digits='tnt_nb_digits_patch8_32')
+_TIMM_NAMES = dict(tnt_ti='tnt_nb_ti_patch16_224', tnt_s='tnt_nb_s_patch16_224', tnt_b='tnt_nb_b_patch16_224', tnt_digits='tnt_nb_digits_patch8_32',
+                   tnt_digits_fast='tnt_nb_digits_fast_patch8_32')
 
 def _pretrained(arch, pretrained, **kwargs):
     "A TNT with pretrained weights, through timm's registry: `pretrained` is True (timm's weights) or a checkpoint's path."
@@ -110,7 +111,7 @@ def _pretrained(arch, pretrained, **kwargs):
     return timm.create_model(_TIMM_NAMES[arch], pretrained=True, dynamic_img_size=False, **overlay, **kwargs)
 
 def tnt_learner(dls, # fastai DataLoaders of images
-                arch='tnt_s', # 'tnt_ti', 'tnt_s', 'tnt_b', 'tnt_digits' or a function returning a model
+                arch='tnt_s', # 'tnt_ti', 'tnt_s', 'tnt_b', 'tnt_digits', 'tnt_digits_fast' or a function returning a model
                 recipe:str='paper', # 'paper' (Table 3), 'digits' (Table 3 resized for small data) or 'plain' (fastai defaults)
                 lr:float=None, # peak learning rate; None: paper_lr(global batch) for 'paper', 4e-3 for 'digits', 1e-3 for 'plain'
                 wd:float=0.05, # AdamW weight decay ('paper', 'digits')
