@@ -15,14 +15,14 @@ from PIL import Image
 from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, RandomSplitter, GrandparentSplitter, parent_label,
                                get_image_files, Resize, RandomResizedCrop, FlipItem, Normalize, imagenet_stats, aug_transforms,
                                Transform, RandTransform, PILImage, TensorImage, untar_data, URLs, ResizeMethod,
-                               TransformBlock, IntToFloatTensor, image2tensor, SkipItemException, IndexSplitter)
+                               TransformBlock, IntToFloatTensor, image2tensor, TfmdDL, TensorCategory, SkipItemException, IndexSplitter)
 from timm.data import rand_augment_transform
 from timm.data.random_erasing import RandomErasing
 
 # %% auto #0
 __all__ = ['FASHION_CLASSES', 'FASHION_DIR', 'TimmRandAugment', 'TimmRandomErasing', 'paper_tfms', 'light_tfms', 'plain_tfms',
-           'DigitImage', 'MemoryImage', 'DigitLabel', 'digits_dls', 'ReadableImage', 'folder_dls', 'imagenette_dls',
-           'read_idx', 'fashion_mnist_dls', 'data_dls']
+           'DigitImage', 'MemoryImage', 'MemoryDL', 'DigitLabel', 'digits_dls', 'ReadableImage', 'folder_dls',
+           'imagenette_dls', 'read_idx', 'fashion_mnist_dls', 'data_dls']
 
 # %% ../nbs/05_data.ipynb #a4042f9e
 class TimmRandAugment(RandTransform):
@@ -83,6 +83,21 @@ class MemoryImage(Transform):
         if isinstance(i, Image.Image): return TensorImage(image2tensor(i.convert('RGB').resize((self.size, self.size), Image.BILINEAR)))
         return TensorImage(self.x[i][None].expand(3, -1, -1))
 
+class MemoryDL(TfmdDL):
+    "fastai's `TfmdDL` for `MemoryImage` data: each batch is gathered from the image tensor with one index, not item by item; any other dataset (a test set of PIL images) goes item by item as usual."
+    def _gather(self)->bool:
+        tls = getattr(self.dataset, 'tls', [])
+        return len(tls) == 2 and isinstance(tls[0].tfms.fs[0], MemoryImage) and not self.before_batch.fs
+    def create_batches(self, samps):
+        if not self._gather(): yield from super().create_batches(samps); return
+        images, labels = self.dataset.tls
+        if getattr(self, '_y', None) is None or len(self._y) != len(labels):
+            self._y = torch.stack([labels[i] for i in range(len(labels))])   # the labels, encoded once
+        items, x = np.asarray(images.items), images.tfms.fs[0].x
+        for idx in self.chunkify(samps):
+            idx = np.asarray(list(idx))
+            yield TensorImage(x[items[idx]][:, None].expand(-1, 3, -1, -1).contiguous()), TensorCategory(self._y[idx])
+
 class DigitLabel:
     "Item getter: index → the label as a string: the class name from `names`, else the number (a digit)."
     def __init__(self, targets, names=None): self.targets, self.names = targets, names
@@ -92,7 +107,7 @@ def _memory_dls(images, get_y, y_block, splitter, idx, size, aug, flip, bs, num_
     "DataLoaders of grey-scale images held in memory: resized once up front, unless RandAugment ('paper') needs PIL images."
     item, batch = _tfms(aug, size, flip)
     if aug == 'paper': xblock, get_x, item = ImageBlock, DigitImage(images), [t for t in item if flip or not isinstance(t, FlipItem)]
-    else: xblock, get_x, item = TransformBlock(batch_tfms=IntToFloatTensor), MemoryImage(images, size), []
+    else: xblock, get_x, item = TransformBlock(batch_tfms=IntToFloatTensor, dl_type=MemoryDL), MemoryImage(images, size), []
     db = DataBlock(blocks=(xblock, y_block), get_x=get_x, get_y=get_y, splitter=splitter, item_tfms=item, batch_tfms=batch)
     return db.dataloaders(idx, bs=bs, num_workers=num_workers, **kwargs)
 
