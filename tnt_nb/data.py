@@ -22,7 +22,7 @@ from timm.data.random_erasing import RandomErasing
 # %% auto #0
 __all__ = ['FASHION_CLASSES', 'FASHION_DIR', 'TimmRandAugment', 'TimmRandomErasing', 'paper_tfms', 'light_tfms', 'plain_tfms',
            'DigitImage', 'MemoryImage', 'MemoryDL', 'DigitLabel', 'digits_dls', 'ReadableImage', 'folder_dls',
-           'imagenette_dls', 'read_idx', 'fashion_mnist_dls', 'data_dls']
+           'imagenette_dls', 'read_idx', 'fashion_mnist_dls', 'write_idx', 'fake_fashion', 'data_dls']
 
 # %% ../nbs/05_data.ipynb #a4042f9e
 class TimmRandAugment(RandTransform):
@@ -244,6 +244,23 @@ def fashion_mnist_dls(size:int=32, # image size the 28x28 images are resized to
     return _memory_dls(images, DigitLabel(targets, FASHION_CLASSES), CategoryBlock(vocab=list(FASHION_CLASSES), sort=False),
                        IndexSplitter(range(len(keep), len(images))), np.arange(len(images)), size, aug,
                        flip=True, bs=bs, num_workers=num_workers, **kwargs)   # a mirrored garment is the same garment
+
+# %% ../nbs/05_data.ipynb #be5137e0
+def write_idx(fn, arr:np.ndarray):
+    "Write `arr` (unsigned bytes) as an IDX file, gzipped if `fn` ends in .gz."
+    head = bytes([0, 0, 8, arr.ndim]) + struct.pack(f'>{arr.ndim}I', *arr.shape)
+    with (gzip.open if str(fn).endswith('.gz') else open)(fn, 'wb') as f: f.write(head + arr.astype(np.uint8).tobytes())
+
+def fake_fashion(folder, n_train=50, n_test=20, gz=True,
+                 by_label:bool=False # fill image i with 25 x its label, so that a model can learn the labels
+                ):
+    "Write Fashion-MNIST's four files, made up, for tests: 28x28 images, image i filled with the value i % 250, its label i % 10."
+    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    for split, n in (('train', n_train), ('t10k', n_test)):
+        i = np.arange(n)
+        fill = 25*(i % 10) if by_label else i % 250
+        write_idx(folder/f'{split}-images-idx3-ubyte{".gz" if gz else ""}', np.broadcast_to(fill[:, None, None], (n, 28, 28)))
+        write_idx(folder/f'{split}-labels-idx1-ubyte{".gz" if gz else ""}', i % 10)
 
 # %% ../nbs/05_data.ipynb #cee6ee0a
 def data_dls(data:str='digits', # 'digits', 'fashion-mnist' (or 'fashion-mnist:PATH'), 'imagenette', or the path of an ImageNet-style folder tree

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import torch
 from timm.models.vision_transformer import VisionTransformer
-from fastai.vision.all import set_seed, Callback, CancelTrainException
+from fastai.vision.all import set_seed, Callback, CancelTrainException, CancelValidException
 from .train import tnt_learner
 from .model import tnt_digits
 from .data import data_dls
@@ -20,8 +20,8 @@ from .complexity import count_params, count_macs
 from .bench import throughput
 
 # %% auto #0
-__all__ = ['ARMS', 'TABLES', 'vit_digits', 'run_arm', 'run_experiments', 'verdict', 'summary', 'show_summary', 'plot_summary',
-           'tnt_experiments', 'experiments_main']
+__all__ = ['ARMS', 'TABLES', 'vit_digits', 'arm_lr', 'run_arm', 'run_experiments', 'verdict', 'summary', 'show_summary',
+           'plot_summary', 'tnt_experiments', 'experiments_main']
 
 # %% ../nbs/09_experiments.ipynb #aaf1b4a1
 def vit_digits(num_classes:int=10, img_size:int=32, drop_path_rate:float=0., global_pool:str='avg',
@@ -60,32 +60,58 @@ class _ShortTrain(Callback):
     def after_batch(self):
         if self.training and self.iter + 1 >= self.pct*self.n_iter: raise CancelTrainException
 
-def _dls(data, size, bs): return data_dls(data, size=size, bs=bs, aug='light', seed=42)
+class _ValidEvery(Callback):
+    "Validate after every `every`-th epoch and after each of the last `last` epochs only; the other epochs record no validation."
+    def __init__(self, every:int=1, last:int=4): self.every, self.last = every, last
+    def before_validate(self):
+        e = self.epoch + 1
+        if e % self.every and e <= self.n_epoch - self.last: raise CancelValidException
+
+def _dls(data, size, bs, n_train=None, aug='light'):
+    if n_train is not None and data.split(':')[0] != 'fashion-mnist':
+        raise ValueError(f"n_train={n_train}: a training subset is drawn from Fashion-MNIST only, not from {data}")
+    return data_dls(data, size=size, bs=bs, aug=aug, seed=42, **({} if n_train is None else dict(n_train=n_train)))
+
+def arm_lr(arm:str, lr:float=4e-3, vit_lr:float=None)->float:
+    "Peak learning rate of `arm`: `vit_lr` for the ViT arms when given, else `lr`."
+    return vit_lr if vit_lr is not None and arm.startswith('vit') else lr
+
+_SETTINGS = dict(epochs=10, data='digits', size=32, bs=64, lr=4e-3, n_train=None, aug='light', valid_every=1, smoke=False)   # a file without a setting ran with this
 
 def run_arm(arm:str, # a key of `ARMS`
             seed:int=0, # seed of weights and batch order
             epochs:int=10, # one-cycle epochs
             out='tnt-experiments', # folder of the per-arm JSON files
-            data='digits', # 'digits' or an ImageNet-style folder
-            size:int=32, bs:int=64, lr:float=4e-3,
+            data='digits', # 'digits', 'fashion-mnist[:FOLDER]' or an ImageNet-style folder
+            size:int=32, bs:int=64,
+            lr:float=4e-3, # peak learning rate of the one-cycle schedule
             smoke:bool=False, # a fifth of each epoch, no throughput: a quick check that the arm runs
-            dls=None # reuse these DataLoaders
+            dls=None, # reuse these DataLoaders (made with the same `data`, `n_train` and `aug`)
+            n_train:int=None, # Fashion-MNIST only: a seeded subset of this many training images
+            aug:str='light', # training augmentation: 'light' or None
+            valid_every:int=1 # validate after every `valid_every`-th epoch and each of the last 4 (on a large test set, validation is costly)
            )->dict:
     "Train `arm` with `seed` (or read its earlier result from `out`); return the result dict."
     if arm not in ARMS: raise ValueError(f"unknown arm {arm!r}; the arms are {', '.join(ARMS)}")
     path = Path(out)/f"{arm}-seed{seed}.json"
-    if path.exists(): return json.loads(path.read_text())
+    want = dict(epochs=epochs, data=str(data), size=size, bs=bs, lr=lr, n_train=n_train, aug=aug, valid_every=valid_every, smoke=smoke)
+    if path.exists():
+        res = json.loads(path.read_text())
+        diff = [f"{k}={res.get(k, _SETTINGS[k])!r} (asked {v!r})" for k, v in want.items() if res.get(k, _SETTINGS[k]) != v]
+        if diff: raise ValueError(f"{path} holds a run with other settings: {', '.join(diff)}; use another out folder")
+        return res
     fn, kw = ARMS[arm]
-    dls = dls or _dls(data, size, bs)
+    dls = dls or _dls(data, size, bs, n_train, aug)
     set_seed(seed)
     learn = tnt_learner(dls, fn, recipe='digits', lr=lr, **kw)
-    cbs = [_ShortTrain(0.2)] if smoke else []
+    cbs = ([_ShortTrain(0.2)] if smoke else []) + ([_ValidEvery(valid_every)] if valid_every > 1 else [])
     t0 = time.time()
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, cbs=cbs)
     train_s = time.time() - t0
-    model = learn.model.eval()
-    res = dict(arm=arm, seed=seed, epochs=epochs, smoke=smoke, data=str(data), size=size,
-               accuracy=float(learn.recorder.values[-1][-1]), history=[[float(v) for v in r] for r in learn.recorder.values],
+    model, vals = learn.model.eval(), learn.recorder.values
+    width = max(map(len, vals))   # an epoch without validation recorded its training loss only: None for the rest
+    res = dict(arm=arm, seed=seed, **want,
+               accuracy=float(vals[-1][-1]), history=[[float(v) for v in r] + [None]*(width - len(r)) for r in vals],
                params=count_params(model), macs=count_macs(model, size), train_s=round(train_s, 1),
                img_per_s=None if smoke or seed else round(throughput(model, bs=64, img_size=size, rounds=5, iters=2), 1))
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -94,24 +120,29 @@ def run_arm(arm:str, # a key of `ARMS`
 
 def run_experiments(only=None, # table names (keys of `TABLES`); None: all
                     seeds:int=3, epochs:int=10, out='tnt-experiments', data='digits', size:int=32, bs:int=64,
-                    smoke:bool=False, verbose:bool=True)->list:
+                    smoke:bool=False, verbose:bool=True,
+                    lr:float=4e-3, # peak learning rate of every arm ...
+                    vit_lr:float=None, # ... but the ViT arms, when given
+                    n_train:int=None, aug:str='light', valid_every:int=1)->list:
     "Run every arm of the chosen tables for `seeds` seeds (finished arms are read back, not re-run)."
     tables = list(TABLES) if only is None else list(only)
     bad = [t for t in tables if t not in TABLES]
     if bad: raise ValueError(f"unknown table(s) {', '.join(bad)}; choose from {', '.join(TABLES)}")
     arms = list(dict.fromkeys(a for t in tables for a, *_ in TABLES[t][1]))
-    dls, res, t0 = _dls(data, size, bs), [], time.time()
+    dls, res, t0 = _dls(data, size, bs, n_train, aug), [], time.time()
     for arm in arms:
         for s in range(seeds):
-            r = run_arm(arm, s, epochs, out, data, size, bs, smoke=smoke, dls=dls)
+            r = run_arm(arm, s, epochs, out, data, size, bs, arm_lr(arm, lr, vit_lr), smoke=smoke, dls=dls,
+                      n_train=n_train, aug=aug, valid_every=valid_every)
             res.append(r)
             if verbose: print(f"{arm:>12} seed {s}: accuracy {r['accuracy']:.4f} ({r['train_s']}s)  [{time.time()-t0:.0f}s so far]", flush=True)
     return res
 
 # %% ../nbs/09_experiments.ipynb #72f68444
-def verdict(df:pd.DataFrame # one table of `summary`: columns 'mean', 'std', 'paper top-1', one row per arm
+def verdict(df:pd.DataFrame, # one table of `summary`: columns 'mean', 'std', 'paper top-1' (and 'rise'), one row per arm
+            flat:float=0.005 # an arm whose accuracy rose more than this over its last 3 epochs has not flattened
            )->str:
-    "One sentence: does the paper's ordering of the arms hold, pair by pair, beyond the seed spread?"
+    "One sentence: does the paper's ordering of the arms hold, pair by pair, beyond the seed spread? (And are the arms trained out?)"
     labels, ours, sd, paper = list(df.index), df['mean'].values, df['std'].values, df['paper top-1'].values
     res = {'agrees': [], 'contradicts': [], 'unresolved': []}
     for i in range(len(df)):
@@ -121,16 +152,24 @@ def verdict(df:pd.DataFrame # one table of `summary`: columns 'mean', 'std', 'pa
             res['agrees' if gap > noise else 'contradicts' if -gap > noise else 'unresolved'].append(
                 f"{labels[i]} vs {labels[j]} ({100*gap:+.1f} ± {100*noise:.1f})")
     n = sum(map(len, res.values()))
-    if res['contradicts']: return f"Does not hold: {len(res['contradicts'])} of {n} pairs go the other way beyond the spread: " + '; '.join(res['contradicts']) + '.'
-    if not res['agrees']: return f"Cannot be told at this scale: all {n} pairs lie within the seed spread."
-    if not res['unresolved']: return f"Holds: all {n} pairs in the paper's order, each beyond the spread."
-    return (f"Holds where this scale can tell: {len(res['agrees'])} of {n} pairs in the paper's order beyond the spread "
-            f"({'; '.join(res['agrees'])}), none against it, the rest within the spread.")
+    if res['contradicts']: v = f"Does not hold: {len(res['contradicts'])} of {n} pairs go the other way beyond the spread: " + '; '.join(res['contradicts']) + '.'
+    elif not res['agrees']: v = f"Cannot be told at this scale: all {n} pairs lie within the seed spread."
+    elif not res['unresolved']: v = f"Holds: all {n} pairs in the paper's order, each beyond the spread."
+    else: v = (f"Holds where this scale can tell: {len(res['agrees'])} of {n} pairs in the paper's order beyond the spread "
+               f"({'; '.join(res['agrees'])}), none against it, the rest within the spread.")
+    rising = [l for l, r in zip(labels, df['rise'] if 'rise' in df else [np.nan]*len(df)) if r > flat]
+    if rising: v += (f" Not trained out: {', '.join(rising)} still rose by more than {100*flat:.1f} points over the last 3 epochs"
+                     " (mean over seeds), so longer training may change this.")
+    return v
 
 # %% ../nbs/09_experiments.ipynb #c94ee825
+def _rise(history:list, k:int=3)->float:
+    "Change of validation accuracy over the last `k` epochs; NaN for a run of `k` epochs or fewer."
+    return history[-1][-1] - history[-1-k][-1] if len(history) > k else np.nan
+
 def summary(results:list # `run_experiments`'s output (or the JSON files read back)
            )->dict:
-    "One DataFrame per table (label, params, MACs, accuracy mean/std over seeds, img/s, paper) and a one-sentence verdict."
+    "One DataFrame per table (label, params, MACs, accuracy mean/std over seeds, rise over the last 3 epochs, img/s, paper) and a one-sentence verdict."
     df = pd.DataFrame(results)
     out = {}
     for t, (title, rows) in TABLES.items():
@@ -141,6 +180,7 @@ def summary(results:list # `run_experiments`'s output (or the JSON files read ba
             ips = g['img_per_s'].dropna()
             recs.append(dict(arm=label, params=int(g['params'].iloc[0]), MACs=int(g['macs'].iloc[0]), seeds=len(g),
                              mean=g['accuracy'].mean(), std=g['accuracy'].std(ddof=1) if len(g) > 1 else 0.,
+                             rise=np.mean([_rise(h) for h in g['history']]),
                              **{'img/s': ips.median() if len(ips) else np.nan, 'paper top-1': paper}))
         else:
             tab = pd.DataFrame(recs).set_index('arm')
@@ -148,12 +188,12 @@ def summary(results:list # `run_experiments`'s output (or the JSON files read ba
     return out
 
 def show_summary(s:dict):
-    "Print each table (accuracy as mean ± std in %) with its verdict."
+    "Print each table (accuracy as mean ± std in %, its rise over the last 3 epochs in points) with its verdict."
     for t, (title, tab, v) in s.items():
         view = pd.DataFrame({'params': tab['params'].map('{:,}'.format), 'MMACs': (tab['MACs']/1e6).round(2),
                              'ours (%)': [f"{100*m:.1f} ± {100*sd:.1f}" for m, sd in zip(tab['mean'], tab['std'])],
-                             'paper (%)': tab['paper top-1']}, index=tab.index)
-        if t == 'table5': view.insert(2, 'img/s', tab['img/s'].round(0))
+                             'last 3 ep.': [f"{100*r:+.1f}" if r == r else '' for r in tab['rise']], 'paper (%)': tab['paper top-1']}, index=tab.index)
+        if tab['img/s'].notna().any(): view.insert(2, 'img/s', tab['img/s'].round(0))
         print(f"\n{title}\n{view.to_string()}\n{v}")
 
 # %% ../nbs/09_experiments.ipynb #199a78f5
@@ -180,14 +220,20 @@ def tnt_experiments(argv:list=None # command-line arguments, as `sys.argv[1:]` w
     p.add_argument('--seeds', type=int, default=3); p.add_argument('--epochs', type=int, default=10)
     p.add_argument('--data', default='digits', help="digits, fashion-mnist[:FOLDER] (the official test set validates), or an ImageNet-style folder (train/, val/)")
     p.add_argument('--size', type=int, default=32); p.add_argument('--bs', type=int, default=64)
+    p.add_argument('--lr', type=float, default=4e-3, help="peak learning rate of every arm")
+    p.add_argument('--vit-lr', type=float, default=None, help="peak learning rate of the ViT arms (default: --lr)")
+    p.add_argument('--n-train', type=int, default=None, help="Fashion-MNIST only: train on a seeded subset of this many images")
+    p.add_argument('--aug', choices=['light', 'none'], default='light', help="training augmentation")
+    p.add_argument('--valid-every', type=int, default=1, help="validate after every N-th epoch and each of the last 4 only")
     p.add_argument('--out', default='tnt-experiments'); p.add_argument('--smoke', action='store_true', help="a fifth of each epoch")
     a = p.parse_args([] if argv is None else list(argv))
-    if a.seeds < 1 or a.epochs < 1: raise ValueError("--seeds and --epochs must be at least 1")
+    if min(a.seeds, a.epochs, a.valid_every) < 1: raise ValueError("--seeds, --epochs and --valid-every must be at least 1")
     if a.size % 8: raise ValueError(f"--size {a.size} must be a multiple of the 8-pixel patch")
     if a.data != 'digits' and a.data.split(':')[0] != 'fashion-mnist' and not Path(a.data).is_dir():
         raise FileNotFoundError(f"{a.data} is not a folder; use digits, fashion-mnist or a folder with train/ and val/")
     t0 = time.time()
-    res = run_experiments(a.only, a.seeds, a.epochs, a.out, a.data, a.size, a.bs, smoke=a.smoke)
+    res = run_experiments(a.only, a.seeds, a.epochs, a.out, a.data, a.size, a.bs, smoke=a.smoke, lr=a.lr, vit_lr=a.vit_lr,
+                          n_train=a.n_train, aug=None if a.aug == 'none' else a.aug, valid_every=a.valid_every)
     s = summary(res)
     show_summary(s)
     out = Path(a.out)
