@@ -53,18 +53,24 @@ def check_launch(bs:int, # global batch size (all processes together, per optimi
 # %% ../nbs/06b_distributed.ipynb #932530e7
 def run_device(device:str='auto' # 'cpu', 'cuda', 'cuda:N' or 'auto' (a GPU when PyTorch sees one)
               )->str:
-    "The device this process computes on: under `torchrun`, `cuda` becomes `cuda:LOCAL_RANK`, made current before anything else uses CUDA."
+    "The device this process computes on, as `cuda:N` when it is a GPU, made current before anything else uses CUDA: under `torchrun`, the GPU of `LOCAL_RANK`."
     if device == 'auto': device = 'cuda' if torch.cuda.is_available() else 'cpu'
     if not device.startswith('cuda'): return device
     if not torch.cuda.is_available(): raise ValueError(f"--device {device} was asked for, but PyTorch sees no GPU; use --device cpu")
+    n = torch.cuda.device_count()
     if world_size() > 1:
         if device != 'cuda': raise ValueError(f"--device {device} under torchrun: each process takes the GPU of its LOCAL_RANK; pass --device cuda")
-        local, n = int(os.environ.get('LOCAL_RANK', 0)), torch.cuda.device_count()
-        if local >= n and n != 1:   # one visible GPU per process is how some launchers do it
-            raise RuntimeError(f"LOCAL_RANK={local} but this machine shows {n} GPUs: start at most {n} processes per machine (--nproc_per_node {n})")
-        device = f"cuda:{local if local < n else 0}"
-    torch.cuda.set_device(torch.device(device))
-    return device
+        index = int(os.environ.get('LOCAL_RANK', 0))
+        if index >= n:   # Accelerate builds DDP with device_ids=[LOCAL_RANK]: that GPU must be visible to this process
+            raise RuntimeError(f"LOCAL_RANK={index} but this process sees {n} GPU{'s' if n != 1 else ''}: each process trains on the GPU "
+                               f"numbered by its LOCAL_RANK, so start at most {n} processes per machine (--nproc_per_node {n}) "
+                               "and do not hide the other GPUs from each process with CUDA_VISIBLE_DEVICES")
+    else:
+        try: index = torch.device(device).index or 0   # bare 'cuda': the first GPU
+        except RuntimeError: raise ValueError(f"--device {device}: use cpu, cuda, cuda:N or auto") from None
+        if index >= n: raise ValueError(f"--device {device}: this machine shows {n} GPU{'s' if n != 1 else ''} (cuda:0 to cuda:{n-1})")
+    torch.cuda.set_device(index)   # an index: torch refuses a bare torch.device('cuda')
+    return f"cuda:{index}"
 
 def workers_per_process(workers:int=None # DataLoader workers of each process; None: the machine's CPUs shared among its processes
                        )->int:
