@@ -17,14 +17,22 @@ from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, RandomSplit
                                Transform, RandTransform, PILImage, TensorImage, untar_data, URLs, ResizeMethod,
                                TransformBlock, IntToFloatTensor, image2tensor, TfmdDL, TensorCategory, SkipItemException, IndexSplitter)
 from timm.data import rand_augment_transform
+from timm.data.auto_augment import posterize as _timm_posterize
 from timm.data.random_erasing import RandomErasing
 
 # %% auto #0
-__all__ = ['FASHION_CLASSES', 'FASHION_DIR', 'TimmRandAugment', 'TimmRandomErasing', 'paper_tfms', 'light_tfms', 'plain_tfms',
-           'DigitImage', 'MemoryImage', 'MemoryDL', 'DigitLabel', 'digits_dls', 'ReadableImage', 'folder_dls',
-           'imagenette_dls', 'read_idx', 'fashion_mnist_dls', 'write_idx', 'fake_fashion', 'data_dls']
+__all__ = ['FASHION_CLASSES', 'FASHION_DIR', 'posterize_bits', 'TimmRandAugment', 'TimmRandomErasing', 'paper_tfms', 'light_tfms',
+           'plain_tfms', 'DigitImage', 'MemoryImage', 'MemoryDL', 'DigitLabel', 'digits_dls', 'ReadableImage',
+           'folder_dls', 'imagenette_dls', 'read_idx', 'fashion_mnist_dls', 'write_idx', 'fake_fashion', 'data_dls']
 
 # %% ../nbs/05_data.ipynb #a4042f9e
+def posterize_bits(img:Image.Image, # a PIL image
+                   bits_to_keep:int, # high bits kept per channel; 0 keeps none
+                   **kwargs):
+    "timm's posterize operation, with 0 bits giving the black image that Pillow before 13 gave (Pillow 13 refuses 0)."
+    if bits_to_keep <= 0: return Image.new(img.mode, img.size)   # every channel masked with ~255: all zeros
+    return _timm_posterize(img, bits_to_keep, **kwargs)
+
 class TimmRandAugment(RandTransform):
     "timm's RandAugment (`config`, e.g. DeiT's 'rand-m9-mstd0.5-inc1') as a fastai item transform on training images."
     order, split_idx = 3, 0   # after the crop (1), before ToTensor (5): RandAugment works on PIL images
@@ -33,6 +41,8 @@ class TimmRandAugment(RandTransform):
                 ):
         super().__init__(p=1.)
         self.tfm = rand_augment_transform(config, dict(translate_const=int(size*0.45), img_mean=(124, 116, 104)))
+        for op in self.tfm.ops:   # timm's operations and magnitudes, with a posterize that works on every Pillow
+            if op.aug_fn is _timm_posterize: op.aug_fn = posterize_bits
     def encodes(self, x:PILImage): return PILImage(self.tfm(x.convert('RGB')))
 
 class TimmRandomErasing(Transform):
