@@ -1,7 +1,9 @@
 """Check the docs site as a reader sees it, without Quarto.
 
-    python .ci/site.py source        # before nbdev-proc-nbs: no cell mixes imports with other code
-    python .ci/site.py pages OUT     # after nbdev-proc-nbs: every page processed, outputs clean,
+    python .ci/site.py source        # before nbdev-proc-nbs: no cell mixes imports with other code, and no page
+                                     # imports a module that a later page of the sidebar defines
+    python .ci/site.py pages OUT     # after nbdev-proc-nbs: every page processed, outputs clean, the model's code
+                                     # on its pages,
                                      # rendered to OUT/*.html, opened in headless Chromium (OUT/*.png)
 
 Every failure names the page and the cell (index in the source notebook, as Jupyter counts from 0).
@@ -63,10 +65,29 @@ def check_outputs(name, nb, ids):
                     if n > MAX_IMG: bad.append(f"{where}: {k} of {n/1024:.0f} KB (at most {MAX_IMG/1024:.0f} KB)")
     return bad
 
+OPTION = re.compile(r'^#\|.*\n?', re.M)
+CALLOUT = re.compile(r'^::: *\{\.callout-(\w+)[^}]*\}\n(?:## *(.+)\n)?(.*?)^:::$', re.M | re.S)
+STYLE = """<style>
+.callout {border-left: 4px solid #3b82f6; background: #f3f7ff; padding: .4em 1em; margin: 1em 0; border-radius: 3px}
+.callout-warning {border-left-color: #f59e0b; background: #fffaf0}
+.callout-tip {border-left-color: #10b981; background: #f0fdf7}
+.callout-title {font-weight: 600; margin: .3em 0}
+details.exported-source > summary {color: #555; font-size: .9em; cursor: pointer}
+</style>"""
+
+def callouts(md):
+    "Quarto's `::: {.callout-note}` blocks (with an optional `## Title` line) as HTML boxes, as Quarto shows them."
+    def box(m):
+        kind, head, body = m.group(1), m.group(2), m.group(3).strip()
+        title = f'<p class="callout-title">{head.strip()}</p>\n\n' if head else ''
+        return f'<div class="callout callout-{kind}">\n\n{title}{body}\n\n</div>'
+    return CALLOUT.sub(box, md)
+
 def for_nbconvert(nb):
-    "What Quarto would show: no front-matter cell, no inputs of `echo: false` cells, no nbdev-only keys."
+    """What Quarto would show: no front-matter cell, no inputs of `echo: false` cells, no cell options (`#| ...` lines),
+    `exports` cells as nbdev's folded-open "Exported source", callouts as boxes, no nbdev-only keys."""
     nb = copy.deepcopy(nb)
-    cells = []
+    cells = [{'cell_type': 'markdown', 'metadata': {}, 'source': STYLE, 'id': 'page-style'}]
     for c in nb['cells']:
         c.pop('has_sd', None)
         c.get('metadata', {}).pop('execution', None)   # nbdev's timings, which nbformat's schema rejects
@@ -76,11 +97,80 @@ def for_nbconvert(nb):
                 head = f"# {fm['title']}" + (f"\n\n> {fm['description']}" if fm.get('description') else '')
                 cells.append({'cell_type': 'markdown', 'metadata': {}, 'source': head, 'id': 'title-block'})
             continue
-        if c['cell_type'] == 'code' and '#| echo: false' in src(c):
-            c.setdefault('metadata', {})['tags'] = ['remove_input']
+        if c['cell_type'] == 'markdown': c['source'] = callouts(src(c))
+        if c['cell_type'] == 'code':
+            s = src(c)
+            if '#| echo: false' in s: c.setdefault('metadata', {})['tags'] = ['remove_input']
+            code = OPTION.sub('', s).strip('\n')
+            if '#| code-fold: show' in s:   # nbdev's add_fold: the exported source, folded open under its show_doc
+                cells.append({'cell_type': 'markdown', 'metadata': {}, 'id': (c.get('id') or 'x') + '-src',
+                              'source': f'<details open class="exported-source"><summary>Exported source</summary>\n\n```python\n{code}\n```\n\n</details>'})
+                if not c.get('outputs'): continue
+                c['source'] = ''; c.setdefault('metadata', {})['tags'] = ['remove_input']
+            else: c['source'] = code
         cells.append(c)
     nb['cells'] = cells
     return nb
+
+LESSON_MODULES = ('layers', 'block', 'model', 'complexity')
+
+def check_visible_source():
+    "Every public class and function of the model's modules has its source on its page (an `exports` cell that defines it)."
+    import importlib, inspect
+    bad = []
+    for f in pages():
+        nb = json.loads(f.read_text())
+        exp = next((m.group(1) for c in nb['cells'] if c['cell_type'] == 'code' for m in [re.search(r'^#\|\s*default_exp\s+(\S+)', src(c), re.M)] if m), None)
+        if exp not in LESSON_MODULES: continue
+        shown = set()
+        for c in json.loads((PROC/f.name).read_text())['cells']:
+            if c['cell_type'] != 'code' or 'code-summary: "Exported source"' not in src(c): continue
+            shown |= {n.name for n in ast.parse(OPTION.sub('', src(c))).body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+        mod = importlib.import_module(f'tnt_nb.{exp}')
+        for n in getattr(mod, '__all__', []):
+            o = getattr(mod, n)
+            if (inspect.isclass(o) or inspect.isfunction(o)) and o.__module__ == mod.__name__ and n not in shown:
+                bad.append(f"{f.name}: the source of {exp}.{n} is not on the page (make its cell `#| exports`)")
+    return bad
+
+def check_sidebar():
+    """No page imports a tnt_nb module that a later page of the sidebar defines (the home page, which shows the whole
+    library at work, excepted): a reader who follows the sidebar has met everything a page uses."""
+    order = []
+    def walk(items):
+        for it in items:
+            if isinstance(it, str): order.append(it)
+            elif isinstance(it, dict) and 'contents' in it: walk(it['contents'])
+            elif isinstance(it, dict) and 'href' in it: order.append(it['href'])
+    walk(yaml.safe_load((NBS/'sidebar.yml').read_text())['website']['sidebar']['contents'])
+    names = [p.name for p in pages()]
+    bad = [f"sidebar.yml: page {n} is missing" for n in names if n not in order]
+    defined, uses = {}, {}
+    for f in pages():
+        nb = json.loads(f.read_text()); u = set()
+        for c in nb['cells']:
+            if c['cell_type'] != 'code': continue
+            s = src(c)
+            if (m := re.search(r'^#\|\s*default_exp\s+(\S+)', s, re.M)): defined[m.group(1)] = f.name
+            try: tree = ast.parse('\n'.join(l for l in s.splitlines() if not l.lstrip().startswith(('%', '!'))))
+            except SyntaxError: continue
+            for n in ast.walk(tree):
+                if isinstance(n, ast.ImportFrom) and n.module and n.module.split('.')[0] == 'tnt_nb':
+                    sub = n.module.split('.')[1:]
+                    u |= {sub[0]} if sub else {a.name for a in n.names}
+                elif isinstance(n, ast.ImportFrom) and n.level and n.module: u.add(n.module.split('.')[0])
+                elif isinstance(n, ast.Import):
+                    u |= {a.name.split('.')[1] if '.' in a.name else '__init__' for a in n.names if a.name.split('.')[0] == 'tnt_nb'}
+        uses[f.name] = u
+    defined['__init__'] = defined.get('hub')   # `import tnt_nb` registers the models with timm: the Weights page's module
+    pos = {n: i for i, n in enumerate(order)}
+    for page, mods in uses.items():
+        if page == 'index.ipynb' or page not in pos: continue
+        for m in sorted(mods):
+            d = defined.get(m)
+            if d and d in pos and pos[d] > pos[page]:
+                bad.append(f"{page} uses tnt_nb.{m}, which {d} defines later in the sidebar: move the page, or the code")
+    return bad
 
 def title(nb):
     fm = next((src(c) for c in nb['cells'] if c['cell_type'] == 'raw' and src(c).startswith('---')), '')
@@ -140,7 +230,7 @@ def check_pages(out):
     for f in pages():
         ids = {c.get('id'): i for i, c in enumerate(json.loads(f.read_text())['cells'])}
         bad += check_outputs(f.name, json.loads((PROC/f.name).read_text()), ids)
-    bad += check_methods()
+    bad += check_methods() + check_visible_source()
     htmls = render(out)
     for name, p in htmls.items():
         if p.stat().st_size > MAX_PAGE: bad.append(f"{name}: rendered page is {p.stat().st_size/2**20:.1f} MB (at most 1.5 MB)")
@@ -159,7 +249,7 @@ def check_pages(out):
 
 if __name__ == '__main__':
     what = sys.argv[1] if len(sys.argv) > 1 else ''
-    if what == 'source': bad = check_source()
+    if what == 'source': bad = check_source() + check_sidebar()
     elif what == 'pages': bad = check_pages(sys.argv[2] if len(sys.argv) > 2 else '_site')
     else: sys.exit(__doc__)
     for b in bad: print(b, file=sys.stderr)

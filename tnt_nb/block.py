@@ -9,13 +9,14 @@ from __future__ import annotations
 from typing import Optional
 import torch
 from torch import nn
+from fastcore.basics import patch
 from timm.layers import DropPath
 from .layers import Attention, Mlp, SE
 
 # %% auto #0
 __all__ = ['Block', 'TNTBlock']
 
-# %% ../nbs/02_block.ipynb #84d714fc
+# %% ../nbs/02_block.ipynb #95ce0e7a
 class Block(nn.Module):
     "Eq. 9-10: a standard transformer block on the sentences; the words pass through unchanged."
     def __init__(self,
@@ -36,23 +37,27 @@ class Block(nn.Module):
         self.se_layer = SE(dim) if se else None
         self.drop_path = DropPath(drop_path) if drop_path > 0 else nn.Identity()
 
-    def outer(self, z,
-              cls_only:bool=False # return the class token's row alone, (B, 1, d)
-             ):
-        "Eq. 9-10 on sentence tokens `z` (B, n+1, d)."
-        nq: Optional[int] = None
-        if cls_only and self.se_layer is None: nq = 1   # SE averages over every token, so it needs them all
-        z = z[:, :nq] + self.drop_path(self.attn_out(self.norm_out(z), n_queries=nq))
-        h = self.mlp(self.norm_mlp(z))
-        if self.se_layer is not None: h = h + self.se_layer(h)
-        z = z + self.drop_path(h)
-        return z[:, :1] if cls_only else z
+# %% ../nbs/02_block.ipynb #7d681d4c
+@patch
+def outer(self:Block, z,
+          cls_only:bool=False # return the class token's row alone, (B, 1, d)
+         ):
+    "Eq. 9-10 on sentence tokens `z` (B, n+1, d)."
+    nq: Optional[int] = None
+    if cls_only and self.se_layer is None: nq = 1   # SE averages over every token, so it needs them all
+    z = z[:, :nq] + self.drop_path(self.attn_out(self.norm_out(z), n_queries=nq))
+    h = self.mlp(self.norm_mlp(z))
+    if self.se_layer is not None: h = h + self.se_layer(h)
+    z = z + self.drop_path(h)
+    return z[:, :1] if cls_only else z
 
-    def forward(self, words, sents, cls_only:bool=False):
-        "Both streams in, both out: the words unchanged, the sentences through `outer`."
-        return words, self.outer(sents, cls_only)
+# %% ../nbs/02_block.ipynb #6cdf7a82
+@patch
+def forward(self:Block, words, sents, cls_only:bool=False):
+    "Both streams in, both out: the words unchanged, the sentences through `outer`."
+    return words, self.outer(sents, cls_only)
 
-# %% ../nbs/02_block.ipynb #defe974a
+# %% ../nbs/02_block.ipynb #f1f8ed27
 class TNTBlock(Block):
     "Eq. 11: inner transformer on words (Eq. 6-7), words into sentences (Eq. 8), outer transformer (Eq. 9-10)."
     def __init__(self,
@@ -77,18 +82,24 @@ class TNTBlock(Block):
         self.proj = nn.Linear(num_words*inner_dim, dim, bias=False)
         self.norm2_proj = nn.LayerNorm(dim)
 
-    def inner(self, y):
-        "Eq. 6-7 on words `y` (B·n, m, c): every sentence is one sequence."
-        y = y + self.drop_path(self.attn_in(self.norm_in(y)))
-        return y + self.drop_path(self.mlp_in(self.norm_mlp_in(y)))
+# %% ../nbs/02_block.ipynb #6e5a428b
+@patch
+def inner(self:TNTBlock, y):
+    "Eq. 6-7 on words `y` (B·n, m, c): every sentence is one sequence."
+    y = y + self.drop_path(self.attn_in(self.norm_in(y)))
+    return y + self.drop_path(self.mlp_in(self.norm_mlp_in(y)))
 
-    def words_to_sentences(self, y, z):
-        "Eq. 8: add LN(FC(LN(Vec(words)))) to each patch token of `z`; the class token is left alone."
-        B, N, _ = z.shape
-        s = self.norm2_proj(self.proj(self.norm1_proj(y.reshape(B, N-1, -1))))
-        return torch.cat([z[:, :1], z[:, 1:] + s], dim=1)
+# %% ../nbs/02_block.ipynb #12aa3b50
+@patch
+def words_to_sentences(self:TNTBlock, y, z):
+    "Eq. 8: add LN(FC(LN(Vec(words)))) to each patch token of `z`; the class token is left alone."
+    B, N, _ = z.shape
+    s = self.norm2_proj(self.proj(self.norm1_proj(y.reshape(B, N-1, -1))))
+    return torch.cat([z[:, :1], z[:, 1:] + s], dim=1)
 
-    def forward(self, words, sents, cls_only:bool=False):
-        "Eq. 11: words through `inner`, then into their sentences, then the sentences through `outer`."
-        words = self.inner(words)
-        return words, self.outer(self.words_to_sentences(words, sents), cls_only)
+# %% ../nbs/02_block.ipynb #ed735320
+@patch
+def forward(self:TNTBlock, words, sents, cls_only:bool=False):
+    "Eq. 11: words through `inner`, then into their sentences, then the sentences through `outer`."
+    words = self.inner(words)
+    return words, self.outer(self.words_to_sentences(words, sents), cls_only)

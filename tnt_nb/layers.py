@@ -12,6 +12,7 @@ from typing import Optional
 import torch
 import torch.nn.functional as F
 from torch import nn
+from fastcore.basics import patch
 
 # %% ../nbs/01_layers.ipynb #b7725bfa
 class Mlp(nn.Module):
@@ -29,7 +30,7 @@ class Mlp(nn.Module):
     def forward(self, x):
         return self.drop(self.fc2(self.drop(self.act(self.fc1(x)))))
 
-# %% ../nbs/01_layers.ipynb #3c757d5c
+# %% ../nbs/01_layers.ipynb #ac7e1b06
 class Attention(nn.Module):
     "Eq. 1, multi-head: fused qkv projection, softmax attention (PyTorch's fused kernel or written out), output projection."
     attn_map: Optional[torch.Tensor]   # the last attention weights when `keep_attn` is set (typed for TorchScript)
@@ -49,20 +50,22 @@ class Attention(nn.Module):
         self.attn_drop, self.proj_drop = attn_drop, nn.Dropout(proj_drop)
         self.keep_attn, self.attn_map = False, None
 
-    def forward(self, x,
-                n_queries:Optional[int]=None # outputs for the first `n_queries` tokens only (all by default); keys and values use every token
-               ):
-        "Eq. 1 on tokens `x` (B, N, dim): (B, N, dim), or (B, n_queries, dim)."
-        B, N, C = x.shape
-        q, k, v = self.qkv(x).view(B, N, 3, self.num_heads, self.head_dim).permute(2, 0, 3, 1, 4).unbind(0)
-        if n_queries is not None: q = q[:, :, :n_queries]
-        if self.keep_attn or not self.fused:
-            a = ((q * self.head_dim**-0.5) @ k.transpose(-2, -1)).softmax(-1)
-            if self.keep_attn: self.attn_map = a.detach()
-            x = F.dropout(a, self.attn_drop, self.training) @ v
-        else:
-            x = F.scaled_dot_product_attention(q, k, v, dropout_p=self.attn_drop if self.training else 0.)
-        return self.proj_drop(self.proj(x.transpose(1, 2).reshape(B, -1, C)))
+# %% ../nbs/01_layers.ipynb #4a1eb8ac
+@patch
+def forward(self:Attention, x,
+            n_queries:Optional[int]=None # outputs for the first `n_queries` tokens only (all by default); keys and values use every token
+           ):
+    "Eq. 1 on tokens `x` (B, N, dim): (B, N, dim), or (B, n_queries, dim)."
+    B, N, C = x.shape
+    q, k, v = self.qkv(x).view(B, N, 3, self.num_heads, self.head_dim).permute(2, 0, 3, 1, 4).unbind(0)
+    if n_queries is not None: q = q[:, :, :n_queries]
+    if self.keep_attn or not self.fused:
+        a = ((q * self.head_dim**-0.5) @ k.transpose(-2, -1)).softmax(-1)
+        if self.keep_attn: self.attn_map = a.detach()
+        x = F.dropout(a, self.attn_drop, self.training) @ v
+    else:
+        x = F.scaled_dot_product_attention(q, k, v, dropout_p=self.attn_drop if self.training else 0.)
+    return self.proj_drop(self.proj(x.transpose(1, 2).reshape(B, -1, C)))
 
 # %% ../nbs/01_layers.ipynb #361ebac0
 class SE(nn.Module):
