@@ -6,7 +6,7 @@ Docs: https://tnt-nb.github.io/tnt-nb/distributed.html.md"""
 
 # %% ../nbs/06b_distributed.ipynb #0ca772c1
 from __future__ import annotations
-import os
+import os, gc
 from contextlib import contextmanager
 import torch, torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
@@ -14,7 +14,7 @@ from torch.utils.data import DistributedSampler
 from timm.data.distributed_sampler import RepeatAugSampler
 from accelerate import Accelerator
 from fastai.vision.all import (Callback, Learner, ProgressCallback, AvgMetric, AvgLoss, rank_distrib, num_distrib, to_detach,
-                               find_bs, defaults)
+                               find_bs, defaults, patch)
 from fastai.callback.training import GradientAccumulation
 from fastai.distributed import DistributedDL, DistributedTrainer
 
@@ -136,6 +136,7 @@ class TNTDistributed(DistributedTrainer):
         self.accelerator = Accelerator(**{'cpu': dev is None or torch.device(dev).type != 'cuda', **self.kwargs})
         self.shard_valid = all(isinstance(m, (AvgMetric, AvgLoss)) for m in self.learn.metrics)   # sums that add up
         super().before_fit()
+        self.ddp_params = _trainable(self.learn.model)   # the parameters DDP all-reduces: those that train now
     def after_fit(self):
         if world_size() > 1: return super().after_fit()
         self.learn.dls.loaders = self.old_dls
@@ -146,22 +147,46 @@ class TNTDistributed(DistributedTrainer):
         if len(self.old_dls) > 1 and dl is self.old_dls[1] and self.shard_valid: return ShardedDL(dl, valid_sampler(len(dl.dataset), r, w), r, w, gather=False)
         return ShardedDL(dl, None, r, w)
     def before_train(self):
+        if world_size() > 1: self._rewrap()   # after `freeze`/`unfreeze` (e.g. `FreezeFirst`'s, in `before_epoch`)
         self.learn.dl = self._wrap_dl(self.learn.dl)
         self.learn.dl.sampler.set_epoch(self.epoch)
-    def before_validate(self):
-        if world_size() == 1: return
-        self.learn.dl = self._wrap_dl(self.learn.dl)
-        self.reduce = self.learn.dl.sampler is not None
-        if self.reduce and isinstance(self.learn.model, DistributedDataParallel): self.ddp, self.learn.model = self.learn.model, self.learn.model.module
-    def after_validate(self):
-        if not getattr(self, 'reduce', False): return
-        if hasattr(self, 'ddp'): self.learn.model = self.ddp; del self.ddp
-        self.reduce, mets = False, [self.recorder.loss, *self.learn.metrics]
-        dev = torch.device('cuda', torch.cuda.current_device()) if dist.get_backend() == 'nccl' else torch.device('cpu')
-        sums = torch.tensor([[float(m.total), float(m.count)] for m in mets], dtype=torch.float64, device=dev)
-        dist.all_reduce(sums)   # every rank's sums and counts, added
-        for m, (total, count) in zip(mets, sums.tolist()): m.total, m.count = total, round(count)
 
+# %% ../nbs/06b_distributed.ipynb #49ab082d
+@patch
+def before_validate(self:TNTDistributed):
+    "Validation: the model unwrapped from DDP, each rank on its own shard."
+    if world_size() == 1: return
+    self.learn.dl = self._wrap_dl(self.learn.dl)
+    self.reduce = self.learn.dl.sampler is not None
+    if self.reduce and isinstance(self.learn.model, DistributedDataParallel): self.ddp, self.learn.model = self.learn.model, self.learn.model.module
+
+@patch
+def after_validate(self:TNTDistributed):
+    "The ranks' loss and metric sums and counts, added up before the `Recorder` reads them."
+    if not getattr(self, 'reduce', False): return
+    if hasattr(self, 'ddp'): self.learn.model = self.ddp; del self.ddp
+    self.reduce, mets = False, [self.recorder.loss, *self.learn.metrics]
+    dev = torch.device('cuda', torch.cuda.current_device()) if dist.get_backend() == 'nccl' else torch.device('cpu')
+    sums = torch.tensor([[float(m.total), float(m.count)] for m in mets], dtype=torch.float64, device=dev)
+    dist.all_reduce(sums)   # every rank's sums and counts, added
+    for m, (total, count) in zip(mets, sums.tolist()): m.total, m.count = total, round(count)
+
+# %% ../nbs/06b_distributed.ipynb #ff1005e3
+def _trainable(model)->list:
+    "Names of the parameters of `model` (or of the module DDP wraps) that require a gradient."
+    return [n for n, p in getattr(model, 'module', model).named_parameters() if p.requires_grad]
+
+@patch
+def _rewrap(self:TNTDistributed):
+    "A new DDP around the model when the parameters that train are no longer those the current one was built with."
+    ddp = self.learn.model
+    if not isinstance(ddp, DistributedDataParallel) or _trainable(ddp) == self.ddp_params: return
+    module, self.accelerator._models = ddp.module, [m for m in self.accelerator._models if m is not ddp]
+    self.learn.model = ddp = None; gc.collect()   # the old DDP goes, and its reducer's gradient hooks with it
+    self.learn.model = self.accelerator.prepare(module)   # every rank at the same epoch: DDP's construction is collective
+    self.ddp_params = _trainable(module)
+
+# %% ../nbs/06b_distributed.ipynb #0db8d117
 class DDPGradientAccumulation(GradientAccumulation):
     "fastai's `GradientAccumulation`; under DDP, gradients are all-reduced only in the micro-batch that ends with an optimiser step (DDP's `no_sync` for the others)."
     def before_batch(self):
