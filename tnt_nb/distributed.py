@@ -83,10 +83,11 @@ class ShardedDL(DistributedDL):
     def __init__(self, dl, # a fastai `TfmdDL`
                  sampler=None, # `DistributedSampler`, `RepeatAugSampler`, a range of indices, ...; None: the whole of `dl`, unsharded
                  rank:int=None, world_size:int=None,
-                 gather:bool=None # gather predictions across processes in `to_detach`; None: when there is a sampler
+                 gather:bool=None, # gather predictions across processes in `to_detach`; None: when there is a sampler
+                 substitute:bool=False # an unreadable item is replaced by the next readable one instead of skipped
                 ):
         super().__init__(dl, rank, world_size)
-        self.sampler, self.gather = sampler, sampler is not None if gather is None else gather
+        self.sampler, self.gather, self.substitute = sampler, sampler is not None if gather is None else gather, substitute
     def __len__(self):
         if self.sampler is None: return len(self.dl)
         n = len(self.sampler)
@@ -97,9 +98,19 @@ class ShardedDL(DistributedDL):
         idxs = list(self.sampler)
         self.n = self.n_padded = len(idxs)*self.world_size   # nothing padded that the gather must drop
         return idxs
+    def create_batches(self, samps):
+        if not self.substitute: yield from self.dl.create_batches(samps)
+        else: yield from map(self.dl.do_batch, self.dl.chunkify(map(self._readable, samps)))
+    def _readable(self, i):
+        "Item `i`, or if fastai's `SkipItemException` skips it, the first readable item after it."
+        n = len(self.dataset)
+        for k in range(n):
+            if (item := self.dl.do_item((i + k) % n)) is not None: return item
+        raise RuntimeError(f"none of the {n} items of the dataset could be read")
     def to_detach(self, b, cpu=True, gather=True):
         return to_detach(b, cpu, gather=gather and self.gather)
 
+# %% ../nbs/06b_distributed.ipynb #4c7a435c
 class SeededRepeatAugSampler(RepeatAugSampler):
     "timm's `RepeatAugSampler`, whose shuffle depends on the epoch alone, made to depend on a `seed` too."
     def __init__(self, *args, seed:int=0, **kwargs): super().__init__(*args, **kwargs); self.seed = seed; self.set_epoch(0)
@@ -143,7 +154,7 @@ class TNTDistributed(DistributedTrainer):
     def _wrap_dl(self, dl):
         if isinstance(dl, DistributedDL): return dl
         r, w = rank_distrib(), world_size()
-        if dl is self.old_dls[0]: return ShardedDL(dl, train_sampler(len(dl.dataset), r, w, self.seed, self.repeats), r, w)
+        if dl is self.old_dls[0]: return ShardedDL(dl, train_sampler(len(dl.dataset), r, w, self.seed, self.repeats), r, w, substitute=w > 1)
         if len(self.old_dls) > 1 and dl is self.old_dls[1] and self.shard_valid: return ShardedDL(dl, valid_sampler(len(dl.dataset), r, w), r, w, gather=False)
         return ShardedDL(dl, None, r, w)
     def before_train(self):
