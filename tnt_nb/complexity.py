@@ -55,7 +55,7 @@ def count_params(model:nn.Module, # any PyTorch module
     "Number of (trainable) parameters of `model`."
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable)
 
-# %% ../nbs/00_complexity.ipynb #22dc1b98
+# %% ../nbs/00_complexity.ipynb #9f329c3d
 def _cpu_sdpa_flops(q_shape, k_shape, v_shape, *args, **kwargs):
     "FLOPs of the CPU fused attention kernel: the same formula PyTorch registers for the GPU kernels."
     return sdpa_flop_count(q_shape, k_shape, v_shape)
@@ -63,6 +63,7 @@ def _cpu_sdpa_flops(q_shape, k_shape, v_shape, *args, **kwargs):
 _cpu_op = getattr(torch.ops.aten, '_scaled_dot_product_flash_attention_for_cpu', None)   # absent before torch 2.2
 _cpu_sdpa = {_cpu_op: _cpu_sdpa_flops} if _cpu_op is not None else {}
 
+# %% ../nbs/00_complexity.ipynb #9af91258
 def count_macs(model:nn.Module, # a model taking (B, C, H, W) images
                img_size:int=224, # square input resolution
                in_chans:int=None, # input channels; read from `model.in_chans` when None, else 3

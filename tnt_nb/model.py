@@ -14,9 +14,9 @@ from fastcore.basics import patch
 from .block import Block, TNTBlock
 
 # %% auto #0
-__all__ = ['PixelEmbed', 'TNT', 'check_batch', 'sentence_pos_for', 'tnt_ti', 'tnt_s', 'tnt_b', 'tnt_digits', 'tnt_digits_fast']
+__all__ = ['PixelEmbed', 'TNT', 'tnt_ti', 'tnt_s', 'tnt_b', 'tnt_digits', 'tnt_digits_fast']
 
-# %% ../nbs/03_model.ipynb #61a59b7c
+# %% ../nbs/03_model.ipynb #d87b2a3b
 class PixelEmbed(nn.Module):
     "Eq. 4-5: cut images into `patch_size` sentences and embed each sentence's words with a strided 7x7 conv."
     def __init__(self,
@@ -39,13 +39,15 @@ class PixelEmbed(nn.Module):
         self.grid_size = (self.img_size[0]//self.patch_size, self.img_size[1]//self.patch_size)
         self.num_patches = self.grid_size[0]*self.grid_size[1]
 
-    def forward(self, x):
-        "(B, C, H, W) images → (B·n, c, p/s, p/s) word maps, one per sentence."
-        B, C, H, W = x.shape
-        p = self.patch_size
-        gh, gw = H//p, W//p   # the model's grid, or the input's own when the model sizes itself to it
-        x = x.reshape(B, C, gh, p, gw, p).permute(0, 2, 4, 1, 3, 5).reshape(B*gh*gw, C, p, p)
-        return self.proj(x)
+# %% ../nbs/03_model.ipynb #5c6f4df0
+@patch
+def forward(self:PixelEmbed, x):
+    "(B, C, H, W) images → (B·n, c, p/s, p/s) word maps, one per sentence."
+    B, C, H, W = x.shape
+    p = self.patch_size
+    gh, gw = H//p, W//p   # the model's grid, or the input's own when the model sizes itself to it
+    x = x.reshape(B, C, gh, p, gw, p).permute(0, 2, 4, 1, 3, 5).reshape(B*gh*gw, C, p, p)
+    return self.proj(x)
 
 # %% ../nbs/03_model.ipynb #fd0119d9
 def _check(ok, msg):
@@ -125,7 +127,7 @@ class TNT(nn.Module):
         self.init_weights()
         if device is not None or dtype is not None: self.to(device=device, dtype=dtype)
 
-# %% ../nbs/03_model.ipynb #2f742a09
+# %% ../nbs/03_model.ipynb #68302a83
 @patch
 def init_weights(self:TNT):
     "Truncated-normal (std 0.02) linear weights and position/class embeddings, zero biases, unit norms."
@@ -137,12 +139,7 @@ def init_weights(self:TNT):
             if mod.bias is not None: nn.init.zeros_(mod.bias)
         elif isinstance(mod, nn.LayerNorm): nn.init.ones_(mod.weight); nn.init.zeros_(mod.bias)
 
-@patch
-def no_weight_decay(self:TNT):
-    "Parameters that AdamW should not decay (the position encodings and class token)."
-    return {'patch_pos', 'pixel_pos', 'cls_token'}
-
-# %% ../nbs/03_model.ipynb #a0808e84
+# %% ../nbs/03_model.ipynb #f045525a
 @register_notrace_function   # torch.fx records the check as one call instead of tracing its branches
 def check_batch(x:torch.Tensor, C:int, H:int, W:int, p:int, dynamic:bool)->torch.Tensor:
     "Return `x` if it is a (B, C, H, W) batch (sides any multiples of `p` if `dynamic`), else raise a ValueError saying what to change."
@@ -178,6 +175,7 @@ def sentence_pos_for(pos:torch.Tensor, x:torch.Tensor, p:int, grid:List[int])->t
     if gh == grid[0] and gw == grid[1]: return pos
     return resample_abs_pos_embed(pos, new_size=[gh, gw], old_size=grid, num_prefix_tokens=1)
 
+# %% ../nbs/03_model.ipynb #2a7ed68e
 @patch
 def embed(self:TNT, x):
     "Images → (words (B·n, m, c), sentences (B, n+1, d)) with position encodings added."
@@ -192,6 +190,7 @@ def embed(self:TNT, x):
         s = s + sentence_pos_for(self.patch_pos, x, self.pixel_embed.patch_size, [g[0], g[1]])
     return w, s
 
+# %% ../nbs/03_model.ipynb #6fc68a1f
 @patch
 def forward_features(self:TNT, x,
                      cls_only:bool=False # the last block computes the class token alone: (B, 1, d)
@@ -276,7 +275,7 @@ def set_input_size(self:TNT, img_size):
         self.patch_pos.data, self.patch_pos.grad = new, None   # the same Parameter: an optimiser that holds it trains it, a frozen one stays frozen
     return self
 
-# %% ../nbs/03_model.ipynb #e806925d
+# %% ../nbs/03_model.ipynb #c2494fa1
 @patch
 def reset_classifier(self:TNT, num_classes:int, global_pool:str=None):
     "Replace the head with a fresh `num_classes`-way linear layer (0: no head)."
@@ -286,6 +285,13 @@ def reset_classifier(self:TNT, num_classes:int, global_pool:str=None):
     self.head = nn.Linear(self.embed_dim, num_classes, device=ref.device, dtype=ref.dtype) if num_classes > 0 else nn.Identity()
     self.head.train(self.training)
 
+# %% ../nbs/03_model.ipynb #45d1be2a
+@patch
+def no_weight_decay(self:TNT):
+    "Parameters that AdamW should not decay (the position encodings and class token)."
+    return {'patch_pos', 'pixel_pos', 'cls_token'}
+
+# %% ../nbs/03_model.ipynb #2815e5fa
 @patch
 def get_classifier(self:TNT): return self.head
 
