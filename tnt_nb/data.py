@@ -77,19 +77,21 @@ def _tfms(aug, size, flip=True):
     raise ValueError(f"aug={aug!r}: use 'paper', 'light' or None")
 
 # %% ../nbs/05_data.ipynb #17353789
-class DigitImage:
+class DigitImage(Transform):
     "Item getter: index → RGB `PILImage` of one grey-scale image held in memory, at its own size (for item transforms that work on PIL images)."
-    def __init__(self, images): self.images = images
-    def __call__(self, i): return PILImage.create(np.repeat(self.images[i][..., None], 3, axis=-1))
+    input_types = (int, np.integer)   # fastai's `test_dl` starts anything else (a file, a PIL image) at the next step
+    def __init__(self, images): super().__init__(); self.images = images
+    def encodes(self, i): return PILImage.create(np.repeat(self.images[i][..., None], 3, axis=-1))
 
 class MemoryImage(Transform):
     "Item getter: index → RGB `TensorImage` (bytes) of one grey-scale image held in memory, resized once, up front, to `size`; a PIL image (`predict`) is resized the same way."
-    input_types = (int, np.integer, Image.Image)   # fastai's `test_dl` starts an item of these types here
+    input_types = (int, np.integer, Image.Image, str, Path)   # fastai's `test_dl` starts an item of these types here
     def __init__(self, images, size:int):
         super().__init__(); self.size = size
         self.x = torch.stack([self._resize(Image.fromarray(a)) for a in images])   # (N, size, size), as fastai's Resize(Squish) makes them
     def _resize(self, img): return torch.from_numpy(np.array(img.resize((self.size, self.size), Image.BILINEAR)))
     def encodes(self, i):
+        if isinstance(i, (str, Path)): i = Image.open(i)   # `predict` on a file
         if isinstance(i, Image.Image): return TensorImage(image2tensor(i.convert('RGB').resize((self.size, self.size), Image.BILINEAR)))
         return TensorImage(self.x[i][None].expand(3, -1, -1))
 
@@ -116,7 +118,7 @@ class DigitLabel:
 def _memory_dls(images, get_y, y_block, splitter, idx, size, aug, flip, bs, num_workers, **kwargs):
     "DataLoaders of grey-scale images held in memory: resized once up front, unless RandAugment ('paper') needs PIL images."
     item, batch = _tfms(aug, size, flip)
-    if aug == 'paper': xblock, get_x, item = ImageBlock, DigitImage(images), [t for t in item if flip or not isinstance(t, FlipItem)]
+    if aug == 'paper': xblock, get_x, item = TransformBlock(type_tfms=ReadableImage(), batch_tfms=IntToFloatTensor), DigitImage(images), [t for t in item if flip or not isinstance(t, FlipItem)]
     else: xblock, get_x, item = TransformBlock(batch_tfms=IntToFloatTensor, dl_type=MemoryDL), MemoryImage(images, size), []
     db = DataBlock(blocks=(xblock, y_block), get_x=get_x, get_y=get_y, splitter=splitter, item_tfms=item, batch_tfms=batch)
     return db.dataloaders(idx, bs=bs, num_workers=num_workers, **kwargs)
@@ -140,10 +142,12 @@ def digits_dls(size:int=32, # image size the 8x8 scans are upscaled to
                        flip=False, bs=bs, num_workers=num_workers, **kwargs)   # a mirrored digit is another symbol
 
 # %% ../nbs/05_data.ipynb #d9a93fc3
-class ReadableImage:
-    "Item getter: the file as an RGB `PILImage`; a file that cannot be decoded is skipped (fastai's `SkipItemException`), with one warning per loader process, and left on disk."
-    def __init__(self): self.skipped = set()
-    def __call__(self, fn):
+class ReadableImage(Transform):
+    "Item getter: the file (or, for `predict`, a PIL image) as an RGB `PILImage`; a file that cannot be decoded is skipped (fastai's `SkipItemException`), with one warning per loader process, and left on disk."
+    input_types = (str, Path, Image.Image)   # what fastai's `test_dl` (and so `predict`) may be given
+    def __init__(self): super().__init__(); self.skipped = set()
+    def encodes(self, fn):
+        if isinstance(fn, Image.Image): return PILImage.create(fn.convert('RGB'))   # decoded here: fastai would recast a lazily opened file in place and lose its decoder
         try: return PILImage.create(fn)
         except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as e:   # PIL's UnidentifiedImageError is an OSError
             if fn not in self.skipped:

@@ -37,6 +37,7 @@ def tnt_splitter(model:TNT # a tnt-nb TNT
 class NoWeightDecay(Callback):
     "Turn off weight decay for the parameters the model lists in `no_weight_decay()` (positions, class token)."
     def before_fit(self):
+        if self.learn.opt is None: return   # fastai runs `before_fit` for `predict`, `get_preds` and `validate` too, where a loaded learner has no optimiser
         names = self.learn.model.no_weight_decay() if hasattr(self.learn.model, 'no_weight_decay') else set()
         for n, p in self.learn.model.named_parameters():
             if n in names: self.learn.opt.state[p]['do_wd'] = False
@@ -54,7 +55,7 @@ class ResetStaleState(Callback):
 class PlainTensors(Callback):
     "During `fit`, give the model and loss plain `torch.Tensor`s instead of fastai's tensor subclasses (cheaper per operation, and `torch.compile` traces them)."
     order = 95   # after every callback that changes the batch (MixUp, CutMix, ...)
-    def before_fit(self): self.on = True
+    def before_fit(self): self.on = not hasattr(self.learn, 'gather_preds')   # not in `get_preds`/`predict`: their inputs are decoded by type
     def after_fit(self): self.on = False
     def before_batch(self):
         if not getattr(self, 'on', False): return
@@ -74,12 +75,23 @@ def resolve_precision(precision:str='auto', # 'auto', 'bf16', 'fp16' or 'fp32'
     return 'bf16' if torch.cuda.is_bf16_supported() else 'fp16'
 
 class AutocastMixedPrecision(MixedPrecision):
-    "fastai's `MixedPrecision` (bf16 or fp16 autocast, fp32 master weights, loss scaling for fp16), autocasting on the model's own device."
+    "fastai's `MixedPrecision` (bf16 or fp16 autocast, fp32 master weights, loss scaling for fp16), autocasting on the model's own device; fp32 on another kind of device than `device_type`."
+    name = 'mixed_precision'   # fastai's own name, so that `to_fp32()` and `load_learner(cpu=True)` remove it as they remove fastai's
+    def __init__(self, amp_mode='bf16', # 'bf16' or 'fp16'
+                 device_type:str=None, # the device it was made for ('cuda', 'cpu'); None: any
+                 **kwargs): # passed on to `GradScaler`
+        super().__init__(amp_mode, **kwargs); self.device_type = device_type
     def before_fit(self):   # fastai's, with the model's device where fastai has 'cuda'
         dtype, dev = {AMPMode.BF16: torch.bfloat16, AMPMode.FP16: torch.float16}[self.amp_mode], next(self.learn.model.parameters()).device.type
-        if dev == 'cuda' and dtype == torch.bfloat16 and not torch.cuda.is_bf16_supported(): raise ValueError("this GPU has no bfloat16: use precision='fp16'")
-        self.kwargs['enabled'] = dtype == torch.float16   # loss scaling for fp16 only: bf16 has fp32's range
-        self.autocast, self.learn.scaler, self.scales = autocast(dev, dtype=dtype), GradScaler(dev, **self.kwargs), L()
+        on = self.device_type in (None, dev)   # e.g. made for a GPU, loaded onto a CPU: fp32 there
+        if on and dev == 'cuda' and dtype == torch.bfloat16 and not torch.cuda.is_bf16_supported(): raise ValueError("this GPU has no bfloat16: use precision='fp16'")
+        self.kwargs['enabled'] = on and dtype == torch.float16   # loss scaling for fp16 only: bf16 has fp32's range
+        self.autocast, self.learn.scaler, self.scales, self.inside = autocast(dev, dtype=dtype, enabled=on), GradScaler(dev, **self.kwargs), L(), False
+    def before_batch(self): self.autocast.__enter__(); self.inside = True
+    def after_loss(self): self._leave()
+    def after_batch(self): self._leave()   # fastai leaves autocast after the loss; a batch without labels (`predict`) has none
+    def _leave(self):
+        if getattr(self, 'inside', False): self.autocast.__exit__(None, None, None); self.inside = False
 
 # %% ../nbs/06_train.ipynb #4b665590
 class MixUpCutMix(MixHandler):
@@ -138,7 +150,7 @@ def tnt_learner(dls, # fastai DataLoaders of images
     cbs += [ResetStaleState(), PlainTensors()]
     dev = dls.device or torch.device('cpu')
     prec = resolve_precision(precision, dev)
-    if prec != 'fp32': cbs.append(AutocastMixedPrecision(prec))
+    if prec != 'fp32': cbs.append(AutocastMixedPrecision(prec, device_type=torch.device(dev).type))
     elif torch.device(dev).type == 'cuda': torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True   # fp32 weights, TF32 products
     if compile: model.compile()
     if accum > 1: cbs.append(DDPGradientAccumulation(dls.bs*accum))
