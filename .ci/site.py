@@ -66,7 +66,7 @@ def check_outputs(name, nb, ids):
     return bad
 
 OPTION = re.compile(r'^#\|.*\n?', re.M)
-CALLOUT = re.compile(r'^::: *\{\.callout-(\w+)[^}]*\}\n(?:## *(.+)\n)?(.*?)^:::$', re.M | re.S)
+CALLOUT = re.compile(r'^::: *\{\.callout-(\w+)[^}]*\}\n(?:## *([^\n]+)\n)?(.*?)^:::$', re.M | re.S)
 STYLE = """<style>
 .callout {border-left: 4px solid #3b82f6; background: #f3f7ff; padding: .4em 1em; margin: 1em 0; border-radius: 3px}
 .callout-warning {border-left-color: #f59e0b; background: #fffaf0}
@@ -77,10 +77,12 @@ details.exported-source > summary {color: #555; font-size: .9em; cursor: pointer
 
 def callouts(md):
     "Quarto's `::: {.callout-note}` blocks (with an optional `## Title` line) as HTML boxes, as Quarto shows them."
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune   # the body is markdown (links, code, TeX)
     def box(m):
         kind, head, body = m.group(1), m.group(2), m.group(3).strip()
-        title = f'<p class="callout-title">{head.strip()}</p>\n\n' if head else ''
-        return f'<div class="callout callout-{kind}">\n\n{title}{body}\n\n</div>'
+        title = f'<p class="callout-title">{head.strip()}</p>' if head else ''
+        html = markdown2html_mistune(body).replace('\n', ' ')
+        return f'<div class="callout callout-{kind}">{title}{html}</div>'
     return CALLOUT.sub(box, md)
 
 def for_nbconvert(nb):
