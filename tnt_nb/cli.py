@@ -9,16 +9,33 @@ from __future__ import annotations
 import argparse, contextlib, json, os, sys, time
 from datetime import datetime
 from pathlib import Path
-import psutil, torch
+import psutil, torch, pickle
+import numpy as np
+from fastcore.foundation import L
 from fastai.vision.all import Callback, set_seed, accuracy, rank_distrib
 from .data import data_dls
 from .train import tnt_learner, fit_warmup_cosine, ARCHS, PRECISIONS
 from .distributed import check_launch, distributed, world_size, run_device, workers_per_process
 
 # %% auto #0
-__all__ = ['RunCheckpoint', 'FreezeFirst', 'PhaseTimer', 'EpochLines', 'opt_state_to_params', 'tnt_train', 'train_main']
+__all__ = ['plain_data', 'RunCheckpoint', 'FreezeFirst', 'PhaseTimer', 'EpochLines', 'read_weights', 'opt_state_to_params',
+           'tnt_train', 'train_main']
 
 # %% ../nbs/06a_cli.ipynb #7d73aef0
+def plain_data(x):
+    "`x` as what `torch.load(weights_only=True)` reads back: dicts, lists, strings, numbers, booleans, None and tensors (a Namespace becomes a dict, a path a string, a numpy number a Python one)."
+    if isinstance(x, torch.Tensor): return x
+    if isinstance(x, argparse.Namespace): x = vars(x)
+    if isinstance(x, dict): return {plain_data(k): plain_data(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple, L)): return [plain_data(v) for v in x]
+    if isinstance(x, np.ndarray): return torch.from_numpy(x)
+    if isinstance(x, np.generic): return x.item()
+    for t in (bool, int, float, str):
+        if isinstance(x, t): return t(x)
+    if x is None: return None
+    if isinstance(x, os.PathLike): return str(x)
+    raise TypeError(f"cannot store a {type(x).__name__} in a checkpoint as plain data")
+
 class RunCheckpoint(Callback):
     "After every epoch trained (and on demand), save model, optimiser, epochs done and their history to `path`; rank 0 only."
     order = 60   # after the Recorder has logged the epoch
@@ -37,7 +54,7 @@ class RunCheckpoint(Callback):
         if rank_distrib(): return
         model = getattr(self.learn.model, 'module', self.learn.model)   # unwrapped from DDP: loads at any world size
         tmp = self.path.with_name(self.path.name + '.tmp')   # written whole, then renamed: a Ctrl-C while saving loses nothing
-        torch.save(dict(model=model.state_dict(), opt=self.learn.opt.state_dict(), epoch=self.done, history=self.history, meta=self.meta), tmp)
+        torch.save(plain_data(dict(model=model.state_dict(), opt=self.learn.opt.state_dict(), epoch=self.done, history=self.history, meta=self.meta)), tmp)
         os.replace(tmp, self.path); self.saved = True
 
 # %% ../nbs/06a_cli.ipynb #5b0ee2bd
@@ -59,7 +76,8 @@ def _parser():
     p.add_argument('--device', default='auto', help="cpu, cuda or auto")
     p.add_argument('--precision', choices=PRECISIONS, help="auto (default: bf16 on a GPU that has it, else fp16; fp32 on a CPU), bf16, fp16 or fp32")
     p.add_argument('--compile', action='store_true', help="torch.compile the model (the first steps are slow while it compiles)")
-    p.add_argument('--out', help="output folder (default ./tnt-runs/<time>)")
+    p.add_argument('--out', help="output folder (default ./tnt-runs/<time>); one that holds a run is refused unless --overwrite")
+    p.add_argument('--overwrite', action='store_true', help="let --out replace the run already there")
     p.add_argument('--seed', type=int, default=42)
     p.add_argument('--workers', type=int, help="DataLoader workers of each process for folder data (default: the CPUs, shared among this machine's processes)")
     p.add_argument('--pretrained', nargs='?', const=True, default=False, metavar='PATH',
@@ -85,8 +103,9 @@ def _resolve(args):
     if args.accum < 1: raise ValueError(f"--accum {args.accum}: accumulate over at least 1 batch")
     if args.lr is not None and not args.lr > 0: raise ValueError(f"--lr {args.lr}: the learning rate must be positive")
     if args.workers is not None and args.workers < 0: raise ValueError(f"--workers {args.workers}: use 0 or more")
-    if args.pretrained not in (True, False) and not args.resume and not Path(args.pretrained).is_file():
-        raise ValueError(f"--pretrained {args.pretrained}: no such file; pass a timm or official TNT checkpoint, or --pretrained alone for timm's weights")
+    if args.pretrained not in (True, False) and not args.resume:
+        if not Path(args.pretrained).is_file(): raise ValueError(f"--pretrained {args.pretrained}: no such file; pass a timm or official TNT checkpoint, or --pretrained alone for timm's weights")
+        read_weights(args.pretrained, '--pretrained')   # refused here if it is not plain data, before timm reads it
     if not (args.device in ('auto', 'cpu', 'cuda') or args.device.startswith('cuda:')): raise ValueError(f"--device {args.device}: use cpu, cuda, cuda:N or auto")
     if args.device == 'auto': args.device = 'cuda' if torch.cuda.is_available() else 'cpu'
     return args
@@ -96,12 +115,14 @@ def _dls(args, device):
     "This process's DataLoaders, on its own `device`: its share of the global batch, its share of the machine's CPUs as workers."
     aug = {'digits': 'light', 'paper': 'paper'}.get(args.recipe)
     kw = {} if args.data.split(':')[0] in ('digits', 'fashion-mnist') else dict(num_workers=workers_per_process(args.workers))   # in memory: no workers
+    if Path(args.data).is_dir() and not (Path(args.data)/'val').is_dir() and (Path(args.data)/'valid').is_dir(): kw['valid'] = 'valid'   # either name
     return data_dls(args.data, size=args.size, bs=args.bs//world_size(), aug=aug, seed=args.seed, device=device, **kw)
 
 class FreezeFirst(Callback):
     "Train the head alone (fastai's `freeze`) for the first `n` epochs, then everything: `fine_tune` within one schedule, so a run can resume."
     def __init__(self, n:int=1): self.n = n
     def before_epoch(self):
+        if self.learn.opt is None: return   # `predict`, `get_preds`, a loaded learner: nothing to freeze
         frozen = self.opt.frozen_idx != 0
         if self.epoch < self.n and not frozen: self.learn.freeze()
         elif self.epoch >= self.n and frozen: self.learn.unfreeze()
@@ -151,15 +172,23 @@ def _plot(history, path):
     fig.tight_layout(); fig.savefig(path, dpi=80); plt.close(fig)
 
 # %% ../nbs/06a_cli.ipynb #c4cf714e
+def read_weights(path, option:str):
+    "`torch.load(path, weights_only=True)`: tensors and plain data only; a file that holds anything else (a pickle that could run code) is refused, and nothing in it runs."
+    try: return torch.load(path, map_location='cpu', weights_only=True)
+    except pickle.UnpicklingError as e:
+        if 'can still be loaded' not in str(e) and 'Unsupported global' not in str(e): raise ValueError(f"{option} {path} is not a checkpoint that torch can read (UnpicklingError); pass the checkpoint.pth that tnt-train wrote") from None
+        raise ValueError(f"{option} {path}: refused, it holds more than tensors and plain data (a pickle that could run code); pass a checkpoint of weights from a source you trust") from None
+    except Exception as e: raise ValueError(f"{option} {path} is not a checkpoint that torch can read ({type(e).__name__}); pass the checkpoint.pth that tnt-train wrote") from None
+
+# %% ../nbs/06a_cli.ipynb #e9811da4
 def _resume(args):
     "With `--resume`, the arguments of the interrupted run (its output folder, device, batch, workers, precision and compilation may be changed) and its checkpoint."
     if not args.resume: return args, None
     if not Path(args.resume).is_file(): raise FileNotFoundError(f"no checkpoint at {args.resume}; pass the checkpoint.pth of an earlier run")
-    try: ck = torch.load(args.resume, map_location='cpu', weights_only=False)
-    except Exception as e: raise ValueError(f"{args.resume} is not a checkpoint that torch can read ({type(e).__name__}); pass the checkpoint.pth that tnt-train wrote") from e
+    ck = read_weights(args.resume, '--resume')
     if not (isinstance(ck, dict) and {'model', 'opt', 'epoch', 'meta'} <= set(ck)):
         raise ValueError(f"{args.resume} is not a tnt-train checkpoint (no model, opt, epoch and meta); pass the checkpoint.pth that tnt-train wrote")
-    keep = {k: getattr(args, k) for k in ('out', 'device', 'resume')}
+    keep = {k: getattr(args, k) for k in ('out', 'device', 'resume', 'overwrite')}
     keep.update({k: getattr(args, k) for k in ('bs', 'workers', 'precision') if getattr(args, k) is not None})   # e.g. a batch that divides a new world size
     if args.compile: keep['compile'] = True
     return argparse.Namespace(**{'accum': 1, **ck['meta']['args'], **keep}), ck
@@ -207,6 +236,7 @@ def tnt_train(argv:list=None, # command-line arguments, as `sys.argv[1:]` would 
     args.world_size = world_size()
     device = run_device(args.device)   # first: under torchrun, this process's own GPU, before anything touches CUDA
     out = Path(args.out or Path('tnt-runs')/datetime.now().strftime('%Y%m%d-%H%M%S'))
+    _check_out(out, args)
     if not rank_distrib(): out.mkdir(parents=True, exist_ok=True)
     set_seed(args.seed, reproducible=False)
     dls = _dls(args, device)   # fastai's random split seeds torch with --seed again, on every rank
@@ -217,7 +247,7 @@ def tnt_train(argv:list=None, # command-line arguments, as `sys.argv[1:]` would 
     learn.add_cb(ckpt); learn.add_cb(timer := PhaseTimer())
     if ck is not None:
         learn.model.to(device).load_state_dict(ck['model'])
-        learn.create_opt(); learn.opt.load_state_dict(ck['opt']); opt_state_to_params(learn.opt)
+        learn.create_opt(); learn.opt.load_state_dict(ck['opt']); learn.opt.hypers = L(learn.opt.hypers); opt_state_to_params(learn.opt)
         ckpt.saved = Path(args.resume).resolve() == ckpt.path.resolve()   # already there, at the end of an epoch
         _say(f"resuming from {args.resume} at epoch {start} of {args.epochs}")
     procs = f" ({args.world_size} processes x {args.bs//args.world_size})" if args.world_size > 1 else ""
@@ -238,8 +268,25 @@ def tnt_train(argv:list=None, # command-line arguments, as `sys.argv[1:]` would 
     metrics = _write(learn, ckpt.history, wall, out, args, dict(startup=startup, **getattr(timer, 'times', {}), steps=getattr(timer, 'steps', 0)))
     return (learn, metrics) if return_learner else metrics
 
+# %% ../nbs/06a_cli.ipynb #566bab9b
+_RUN_FILES = ('checkpoint.pth', 'learner.pkl', 'metrics.json')
+
+def _check_out(out:Path, args):
+    "Refuse an `--out` that holds a run, unless it is the run being resumed or `--overwrite` was given."
+    if getattr(args, 'overwrite', False) or not any((out/f).exists() for f in _RUN_FILES): return
+    if args.resume and Path(args.resume).resolve().parent == out.resolve(): return
+    raise ValueError(f"--out {out} already holds a run; continue it with --resume {out/'checkpoint.pth'}, give a fresh folder to --out, or add --overwrite to replace it")
+
+# library wording -> the command line's, for the messages of library functions that reach tnt-train
+_AS_OPTIONS = {"precision='fp16'": "--precision fp16",
+               "use folder_dls('<path to imagenette2-160>', valid='val')": "pass its folder with --data <path to imagenette2-160>"}
+
+def _as_options(msg:str)->str:
+    for lib, cli in _AS_OPTIONS.items(): msg = msg.replace(lib, cli)
+    return msg
+
 def train_main():
     "Console entry point of `tnt-train`: a user error ends it with one line and exit status 2."
     try: tnt_train(sys.argv[1:])
     except (ValueError, FileNotFoundError, ConnectionError, RuntimeError) as e:
-        print(f"tnt-train: error: {e}", file=sys.stderr); raise SystemExit(2)
+        print(f"tnt-train: error: {_as_options(str(e))}", file=sys.stderr); raise SystemExit(2)
