@@ -186,12 +186,14 @@ def compare(models:dict=None, # name → model; None: `default_models()`
 def machine(device='cpu')->str:
     "A one-line description of the machine: CPU model and cores, or GPU name."
     if str(device).startswith('cuda'): return torch.cuda.get_device_name(device)
-    cpu = platform.processor() or 'cpu'
+    cpu, flags = platform.processor() or 'cpu', set()
     try:
         for l in open('/proc/cpuinfo'):
-            if l.startswith('model name'): cpu = l.split(':', 1)[1].strip(); break
+            if l.startswith('model name'): cpu = l.split(':', 1)[1].strip()
+            if l.startswith('flags'): flags = set(l.split(':', 1)[1].split()); break
     except OSError: pass
-    return f"{cpu}, {torch.get_num_threads()} threads, torch {torch.__version__}"
+    isa = [n for f, n in (('avx2', 'AVX2'), ('avx512f', 'AVX-512'), ('avx512_bf16', 'AVX512-BF16'), ('amx_bf16', 'AMX-BF16')) if f in flags]
+    return f"{cpu} ({', '.join(isa) or 'no AVX2'}), {torch.get_num_threads()} threads, torch {torch.__version__}"
 
 # %% ../nbs/07_benchmark.ipynb #fe9a4c9b
 def hybrid_models():

@@ -1,4 +1,4 @@
-"""TNT with fastai: parameter groups, the paper's recipe (Table 3) as a `Learner`, the warmup + cosine schedule, and fine-tuning at a new resolution.
+"""Train a TNT with fastai: a first run on the digits to 98%, the paper's recipe (Table 3) as a `Learner`, the warmup + cosine schedule, pretrained weights and fine-tuning at a new resolution; then what runs under the hood.
 
 Docs: https://tnt-nb.github.io/tnt-nb/train.html.md"""
 
@@ -16,6 +16,9 @@ from fastai.vision.all import (Learner, Callback, MixHandler, MixUp, CutMix, Lab
                                Adam, ParamScheduler, SchedLin, SchedCos, combine_scheds, accuracy, params, trainable_params)
 from fastai.callback.fp16 import MixedPrecision, AMPMode
 from fastcore.foundation import L
+from contextlib import contextmanager
+from IPython.display import display, HTML
+from fastprogress.core import text2html_table
 from torch.amp import autocast, GradScaler
 from .model import TNT, tnt_ti, tnt_s, tnt_b, tnt_digits, tnt_digits_fast
 from .distributed import world_size, DDPGradientAccumulation
@@ -23,7 +26,7 @@ from .distributed import world_size, DDPGradientAccumulation
 # %% auto #0
 __all__ = ['PRECISIONS', 'ARCHS', 'RECIPES', 'tnt_splitter', 'NoWeightDecay', 'ResetStaleState', 'PlainTensors',
            'resolve_precision', 'AutocastMixedPrecision', 'MixUpCutMix', 'paper_lr', 'tnt_learner',
-           'warmup_cosine_sched', 'fit_warmup_cosine', 'epoch_table']
+           'warmup_cosine_sched', 'fit_warmup_cosine', 'epoch_table', 'html_epochs']
 
 # %% ../nbs/06_train.ipynb #1d4f5fd1
 def tnt_splitter(model:TNT # a tnt-nb TNT
@@ -72,7 +75,7 @@ def resolve_precision(precision:str='auto', # 'auto', 'bf16', 'fp16' or 'fp32'
     if precision not in PRECISIONS: raise ValueError(f"precision={precision!r}: use one of {', '.join(PRECISIONS)}")
     if precision != 'auto': return precision
     if torch.device(device).type != 'cuda': return 'fp32'
-    return 'bf16' if torch.cuda.is_bf16_supported() else 'fp16'
+    return 'bf16' if torch.cuda.is_bf16_supported(including_emulation=False) else 'fp16'   # emulated bf16 (V100, T4) is slow: fp16 there
 
 class AutocastMixedPrecision(MixedPrecision):
     "fastai's `MixedPrecision` (bf16 or fp16 autocast, fp32 master weights, loss scaling for fp16), autocasting on the model's own device; fp32 on another kind of device than `device_type`."
@@ -84,7 +87,7 @@ class AutocastMixedPrecision(MixedPrecision):
     def before_fit(self):   # fastai's, with the model's device where fastai has 'cuda'
         dtype, dev = {AMPMode.BF16: torch.bfloat16, AMPMode.FP16: torch.float16}[self.amp_mode], next(self.learn.model.parameters()).device.type
         on = self.device_type in (None, dev)   # e.g. made for a GPU, loaded onto a CPU: fp32 there
-        if on and dev == 'cuda' and dtype == torch.bfloat16 and not torch.cuda.is_bf16_supported(): raise ValueError("this GPU has no bfloat16: use precision='fp16'")
+        if on and dev == 'cuda' and dtype == torch.bfloat16 and not torch.cuda.is_bf16_supported(including_emulation=False): raise ValueError("this GPU has no bfloat16: use precision='fp16'")
         self.kwargs['enabled'] = on and dtype == torch.float16   # loss scaling for fp16 only: bf16 has fp32's range
         self.autocast, self.learn.scaler, self.scales, self.inside = autocast(dev, dtype=dtype, enabled=on), GradScaler(dev, **self.kwargs), L(), False
     def before_batch(self): self.autocast.__enter__(); self.inside = True
@@ -200,3 +203,16 @@ def epoch_table(learn:Learner # a fastai Learner after `fit`
     "fastai's per-epoch table of `learn`'s last fit (losses and metrics by epoch) as a DataFrame."
     names = [n for n in learn.recorder.metric_names[1:] if n != 'time']
     return pd.DataFrame(learn.recorder.values, columns=names, index=pd.RangeIndex(1, len(learn.recorder.values)+1, name='epoch'))
+
+# %% ../nbs/06_train.ipynb #83c74ea1
+@contextmanager
+def html_epochs(learn:Learner # a fastai Learner about to `fit`
+               ):
+    "Fit inside this to see fastai's per-epoch table as fastai draws it in a notebook (HTML), without the progress bars."
+    rows = []
+    def log(vals): rows.append([v if isinstance(v, str) else str(v) if isinstance(v, int) else f'{float(v):.6f}' for v in vals])
+    with learn.no_bar():
+        old, learn.logger = learn.logger, log
+        try: yield rows
+        finally: learn.logger = old
+    display(HTML(text2html_table(rows)))
