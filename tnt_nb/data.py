@@ -95,6 +95,7 @@ class MemoryImage(Transform):
         if isinstance(i, Image.Image): return TensorImage(image2tensor(i.convert('RGB').resize((self.size, self.size), Image.BILINEAR)))
         return TensorImage(self.x[i][None].expand(3, -1, -1))
 
+# %% ../nbs/05_data.ipynb #a8a01ccd
 class MemoryDL(TfmdDL):
     "fastai's `TfmdDL` for `MemoryImage` data: each batch is gathered from the image tensor with one index, not item by item; any other dataset (a test set of PIL images) goes item by item as usual."
     def _gather(self)->bool:
@@ -110,6 +111,7 @@ class MemoryDL(TfmdDL):
             idx = np.asarray(list(idx))
             yield TensorImage(x[items[idx]][:, None].expand(-1, 3, -1, -1).contiguous()), TensorCategory(self._y[idx])
 
+# %% ../nbs/05_data.ipynb #0fb854ac
 class DigitLabel:
     "Item getter: index → the label as a string: the class name from `names`, else the number (a digit)."
     def __init__(self, targets, names=None): self.targets, self.names = targets, names
@@ -121,7 +123,7 @@ def _memory_dls(images, get_y, y_block, splitter, idx, size, aug, flip, bs, num_
     if aug == 'paper': xblock, get_x, item = TransformBlock(type_tfms=ReadableImage(), batch_tfms=IntToFloatTensor), DigitImage(images), [t for t in item if flip or not isinstance(t, FlipItem)]
     else: xblock, get_x, item = TransformBlock(batch_tfms=IntToFloatTensor, dl_type=MemoryDL), MemoryImage(images, size), []
     db = DataBlock(blocks=(xblock, y_block), get_x=get_x, get_y=get_y, splitter=splitter, item_tfms=item, batch_tfms=batch)
-    return db.dataloaders(idx, bs=bs, num_workers=num_workers, **kwargs)
+    return db.dataloaders(list(map(int, idx)), bs=bs, num_workers=num_workers, **kwargs)   # a list: fastai reads `dl.items` with `L(...)`, which wraps an array whole
 
 def digits_dls(size:int=32, # image size the 8x8 scans are upscaled to
                bs:int=64, # batch size
