@@ -1,4 +1,4 @@
-__version__ = "0.0.1"
+__version__ = "0.1.0"
 
 import warnings as _warnings
 # fastai's layers module calls `torch.jit.script` when it is imported, and torch 2.14 deprecates that with a
