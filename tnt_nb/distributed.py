@@ -17,22 +17,14 @@ from fastai.vision.all import (Callback, Learner, ProgressCallback, AvgMetric, A
                                find_bs, defaults, patch)
 from fastai.callback.training import GradientAccumulation
 from fastai.distributed import DistributedDL, DistributedTrainer
+from .train import world_size, local_world_size, DDPGradientAccumulation   # defined with the learner they serve; used here
 
 # %% auto #0
-__all__ = ['world_size', 'local_world_size', 'check_launch', 'run_device', 'workers_per_process', 'ShardedDL',
-           'SeededRepeatAugSampler', 'train_sampler', 'valid_sampler', 'TNTDistributed', 'DDPGradientAccumulation',
-           'distributed']
+__all__ = ['check_launch', 'run_device', 'workers_per_process', 'ShardedDL', 'SeededRepeatAugSampler', 'train_sampler',
+           'valid_sampler', 'TNTDistributed', 'distributed']
 
 # %% ../nbs/06b_distributed.ipynb #99fe4d19
 _RDZV = ('RANK', 'LOCAL_RANK', 'MASTER_ADDR', 'MASTER_PORT')
-
-def world_size()->int:
-    "Number of processes in this run (1 when not launched by `torchrun`/`accelerate launch`)."
-    return max(1, num_distrib())
-
-def local_world_size()->int:
-    "Number of this run's processes on this machine (`LOCAL_WORLD_SIZE`, which `torchrun` sets; 1 when not launched)."
-    return max(1, int(os.environ.get('LOCAL_WORLD_SIZE', 1))) if world_size() > 1 else 1
 
 def check_launch(bs:int, # global batch size (all processes together, per optimiser micro-step)
                  world:int=None # number of processes; None: from `WORLD_SIZE`
@@ -197,15 +189,7 @@ def _rewrap(self:TNTDistributed):
     self.learn.model = self.accelerator.prepare(module)   # every rank at the same epoch: DDP's construction is collective
     self.ddp_params = _trainable(module)
 
-# %% ../nbs/06b_distributed.ipynb #0db8d117
-class DDPGradientAccumulation(GradientAccumulation):
-    "fastai's `GradientAccumulation`; under DDP, gradients are all-reduced only in the micro-batch that ends with an optimiser step (DDP's `no_sync` for the others)."
-    def before_batch(self):
-        if isinstance(self.learn.model, DistributedDataParallel):   # the flag is read in the forward pass, so it is set before it
-            self.learn.model.require_backward_grad_sync = self.count + find_bs(self.learn.yb) >= self.n_acc
-    def after_fit(self):
-        if isinstance(self.learn.model, DistributedDataParallel): self.learn.model.require_backward_grad_sync = True
-
+# %% ../nbs/06b_distributed.ipynb #de4165b2
 @contextmanager
 def distributed(learn:Learner, # the learner to train on all processes
                 repeats:int=1, # repeated augmentation copies

@@ -21,12 +21,33 @@ from IPython.display import display, HTML
 from fastprogress.core import text2html_table
 from torch.amp import autocast, GradScaler
 from .model import TNT, tnt_ti, tnt_s, tnt_b, tnt_digits, tnt_digits_fast
-from .distributed import world_size, DDPGradientAccumulation
+import os
+from torch.nn.parallel import DistributedDataParallel
+from fastai.vision.all import num_distrib, find_bs
+from fastai.callback.training import GradientAccumulation
 
 # %% auto #0
-__all__ = ['PRECISIONS', 'ARCHS', 'RECIPES', 'tnt_splitter', 'NoWeightDecay', 'ResetStaleState', 'PlainTensors',
-           'resolve_precision', 'AutocastMixedPrecision', 'MixUpCutMix', 'paper_lr', 'tnt_learner',
-           'warmup_cosine_sched', 'fit_warmup_cosine', 'epoch_table', 'html_epochs']
+__all__ = ['PRECISIONS', 'ARCHS', 'RECIPES', 'world_size', 'local_world_size', 'DDPGradientAccumulation', 'tnt_splitter',
+           'NoWeightDecay', 'ResetStaleState', 'PlainTensors', 'resolve_precision', 'AutocastMixedPrecision',
+           'MixUpCutMix', 'paper_lr', 'tnt_learner', 'warmup_cosine_sched', 'fit_warmup_cosine', 'epoch_table',
+           'html_epochs']
+
+# %% ../nbs/06_train.ipynb #397b1bcc
+def world_size()->int:
+    "Number of processes in this run (1 when not launched by `torchrun`/`accelerate launch`)."
+    return max(1, num_distrib())
+
+def local_world_size()->int:
+    "Number of this run's processes on this machine (`LOCAL_WORLD_SIZE`, which `torchrun` sets; 1 when not launched)."
+    return max(1, int(os.environ.get('LOCAL_WORLD_SIZE', 1))) if world_size() > 1 else 1
+
+class DDPGradientAccumulation(GradientAccumulation):
+    "fastai's `GradientAccumulation`; under DDP, gradients are all-reduced only in the micro-batch that ends with an optimiser step (DDP's `no_sync` for the others)."
+    def before_batch(self):
+        if isinstance(self.learn.model, DistributedDataParallel):   # the flag is read in the forward pass, so it is set before it
+            self.learn.model.require_backward_grad_sync = self.count + find_bs(self.learn.yb) >= self.n_acc
+    def after_fit(self):
+        if isinstance(self.learn.model, DistributedDataParallel): self.learn.model.require_backward_grad_sync = True
 
 # %% ../nbs/06_train.ipynb #1d4f5fd1
 def tnt_splitter(model:TNT # a tnt-nb TNT
@@ -112,7 +133,7 @@ ARCHS = dict(tnt_ti=tnt_ti, tnt_s=tnt_s, tnt_b=tnt_b, tnt_digits=tnt_digits, tnt
 RECIPES = ('paper', 'digits', 'plain')
 
 def paper_lr(bs:int, base:float=1e-3)->float:
-    "Table 3's linear scaling rule: lr = 1e-3 x batch size / 1024."
+    "Table 3's learning rate (1e-3 at batch 1024), scaled linearly to the batch as DeiT does: lr = 1e-3 x batch size / 1024."
     return base*bs/1024
 
 _TIMM_NAMES = dict(tnt_ti='tnt_nb_ti_patch16_224', tnt_s='tnt_nb_s_patch16_224', tnt_b='tnt_nb_b_patch16_224', tnt_digits='tnt_nb_digits_patch8_32',
@@ -210,7 +231,9 @@ def html_epochs(learn:Learner # a fastai Learner about to `fit`
                ):
     "Fit inside this to see fastai's per-epoch table as fastai draws it in a notebook (HTML), without the progress bars."
     rows = []
-    def log(vals): rows.append([v if isinstance(v, str) else str(v) if isinstance(v, int) else f'{float(v):.6f}' for v in vals])
+    def log(vals):
+        if not rows: rows.append(list(learn.recorder.metric_names))   # the header, which fastai's progress callback would write
+        rows.append([v if isinstance(v, str) else str(v) if isinstance(v, int) else f'{float(v):.6f}' for v in vals])
     with learn.no_bar():
         old, learn.logger = learn.logger, log
         try: yield rows
