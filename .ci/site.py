@@ -104,9 +104,12 @@ def for_nbconvert(nb):
             s = src(c)
             if '#| echo: false' in s: c.setdefault('metadata', {})['tags'] = ['remove_input']
             code = OPTION.sub('', s).strip('\n')
-            if '#| code-fold: show' in s:   # nbdev's add_fold: the exported source, folded open under its show_doc
+            fold = re.search(r'^#\|\s*code-fold:\s*(show|true)\s*$', s, re.M)
+            if fold:   # nbdev's add_fold (exported source, folded open under its show_doc), or a cell folded shut by its author
+                summary = (re.search(r'^#\|\s*code-summary:\s*"?([^"\n]*)"?', s, re.M) or [None, 'Code'])[1]
+                state = ' open' if fold.group(1) == 'show' else ''
                 cells.append({'cell_type': 'markdown', 'metadata': {}, 'id': (c.get('id') or 'x') + '-src',
-                              'source': f'<details open class="exported-source"><summary>Exported source</summary>\n\n```python\n{code}\n```\n\n</details>'})
+                              'source': f'<details{state} class="exported-source"><summary>{summary}</summary>\n\n```python\n{code}\n```\n\n</details>'})
                 if not c.get('outputs'): continue
                 c['source'] = ''; c.setdefault('metadata', {})['tags'] = ['remove_input']
             else: c['source'] = code
