@@ -123,8 +123,10 @@ def pretrained_filter(state_dict:dict, # a timm or official TNT checkpoint
 
 def _create(variant, arch, pretrained=False, **kwargs):
     kwargs.setdefault('dynamic_img_size', True)
+    out_indices = kwargs.pop('out_indices', 3)   # features_only: the last blocks' maps, through forward_intermediates (timm's getter)
     file = (kwargs.get('pretrained_cfg_overlay') or {}).get('file')
-    try: return build_model_with_cfg(arch, variant, pretrained, pretrained_filter_fn=pretrained_filter, **kwargs)
+    try: return build_model_with_cfg(arch, variant, pretrained, pretrained_filter_fn=pretrained_filter,
+                                       feature_cfg=dict(out_indices=out_indices, feature_cls='getter'), **kwargs)
     except (OSError, RuntimeError, ValueError) as e:
         if not pretrained or isinstance(e, ValueError) and 'checkpoint' not in str(e): raise
         if 'Error(s) in loading state_dict' in str(e):   # the weights were read, but are another model's

@@ -104,6 +104,7 @@ class TNT(nn.Module):
         tnt_blocks = _check_config(img_size, patch_size, inner_stride, embed_dim, outer_heads, inner_dim, inner_heads, global_pool, depth, tnt_blocks)
         self.num_classes, self.in_chans, self.global_pool = num_classes, in_chans, global_pool
         self.num_features = self.head_hidden_size = self.embed_dim = embed_dim
+        self.feature_info = [dict(module=f'blocks.{i}', num_chs=embed_dim, reduction=patch_size) for i in range(depth)]   # timm's features_only
         self.dynamic_img_size = dynamic_img_size
         self.tnt_blocks = tnt_blocks
 
@@ -272,7 +273,7 @@ def set_input_size(self:TNT, img_size):
     if self.patch_pos is not None and self.pixel_embed.grid_size != old:
         with torch.no_grad():
             new = resample_abs_pos_embed(self.patch_pos.data, new_size=self.pixel_embed.grid_size, old_size=old, num_prefix_tokens=1)
-        self.patch_pos.data, self.patch_pos.grad = new, None   # the same Parameter: an optimiser that holds it trains it, a frozen one stays frozen
+        torch.utils.swap_tensors(self.patch_pos, nn.Parameter(new, requires_grad=self.patch_pos.requires_grad))   # the same Python object: an optimiser that holds it trains it, a frozen one stays frozen; a fresh autograd state, so a graph still alive from the old size does not stand in the way
     return self
 
 # %% ../nbs/03_model.ipynb #c2494fa1

@@ -179,6 +179,7 @@ def tnt_learner(dls, # fastai DataLoaders of images
     if compile: model.compile()
     if accum > 1: cbs.append(DDPGradientAccumulation(dls.bs*accum))
     if recipe == 'plain':
+        if mix: cbs = cbs + [MixUpCutMix()]   # asked for: fastai's MixHandler wraps the plain loss as it wraps label smoothing
         learn = Learner(dls, model, loss_func=CrossEntropyLossFlat(), lr=lr or 1e-3, splitter=splitter, metrics=metrics, cbs=cbs)
     else:
         global_bs = dls.bs*world_size()*accum   # images per optimiser step, all processes together
