@@ -179,8 +179,9 @@ def folder_dls(path, # root of an ImageNet-style tree: train/<class>/*, <valid>/
     if not classes: raise ValueError(f"{path}/train has no class folders; put each class's images in {path}/train/<class>/")
     fns = sorted(get_image_files(path, folders=['train', valid]))   # the same order on every machine and process: file system order is not
     if not fns: raise ValueError(f"no image files found under {path}/train or {path}/{valid}")
+    seen = {f.parent.name for f in fns if f.parent.parent.name == 'train'}   # one pass over the files, not one per class
     for c in classes:
-        if not any(f.parent.name == c and f.parent.parent.name == 'train' for f in fns):
+        if c not in seen:
             raise ValueError(f"class folder {path}/train/{c} has no images; add images or remove the folder")
     if aug != 'paper': item = [Resize(size, method=ResizeMethod.Squish)] + [t for t in item if not isinstance(t, Resize)]
     images = TransformBlock(type_tfms=ReadableImage(), batch_tfms=IntToFloatTensor)   # fastai's ImageBlock, skipping unreadable files
@@ -188,7 +189,7 @@ def folder_dls(path, # root of an ImageNet-style tree: train/<class>/*, <valid>/
                    splitter=GrandparentSplitter(train_name='train', valid_name=valid), item_tfms=item, batch_tfms=batch)
     kw = dict(num_workers=num_workers) if num_workers is not None else {}
     if kwargs.get('device') is not None and torch.device(kwargs['device']).type == 'cuda' and num_workers != 0:
-        kw.update(pin_memory=True, persistent_workers=True)   # keep a GPU fed: workers live across epochs, batches copied from pinned memory
+        kw.update(pin_memory=True)   # pinned pages copy to the GPU faster (fastai's copy is blocking, so it does not overlap the computation)
     dls = db.dataloaders(path, bs=bs, **kw, **kwargs)
     if len(dls.valid_ds) == 0: raise ValueError(f"{path}/{valid} has no readable images; validation needs at least one")
     return dls
