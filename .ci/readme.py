@@ -5,7 +5,7 @@
     python .ci/readme.py --run     # run README's python blocks, in order, in one fresh interpreter
 
 Markdown cells are copied; visible code cells become ```python blocks (their outputs are left out);
-links to other pages point into nbs/. `--run` skips the blocks that download weights, and says so.
+links to other pages point into nbs/. `--run` skips the blocks whose first line is `# downloads` (they need the network), and says so.
 """
 import json, re, subprocess, sys, tempfile
 from pathlib import Path
@@ -22,7 +22,7 @@ def readme():
             parts.append('```python\n' + '\n'.join(l for l in s.splitlines() if not l.startswith('#|')) + '\n```')
     return '\n\n'.join(parts) + '\n'
 
-NEEDS_NETWORK = 'pretrained=True'
+NEEDS_NETWORK = '# downloads'   # the first line of a block that needs the network
 
 def blocks(text): return re.findall(r'^```python\n(.*?)^```', text, re.M | re.S)
 

@@ -6,18 +6,19 @@ Docs: https://tnt-nb.github.io/tnt-nb/weights.html.md"""
 
 # %% ../nbs/04_weights.ipynb #e15631b3
 from __future__ import annotations
-import re
+import re, hashlib
+from importlib.resources import files
 import torch
 from torch import nn
 from timm.models import register_model, build_model_with_cfg, generate_default_cfgs
 from timm.layers import resample_abs_pos_embed
-from timm.data import IMAGENET_INCEPTION_MEAN, IMAGENET_INCEPTION_STD
+from timm.data import IMAGENET_INCEPTION_MEAN, IMAGENET_INCEPTION_STD, IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD
 from .model import TNT, tnt_ti, tnt_s, tnt_b, tnt_digits, tnt_digits_fast
 
 # %% auto #0
-__all__ = ['default_cfgs', 'convert_timm_state_dict', 'load_timm_state_dict', 'to_timm_state_dict', 'pretrained_filter',
-           'tnt_nb_ti_patch16_224', 'tnt_nb_s_patch16_224', 'tnt_nb_digits_patch8_32', 'tnt_nb_digits_fast_patch8_32',
-           'tnt_nb_b_patch16_224']
+__all__ = ['FASHION_WEIGHTS', 'FASHION_SHA256', 'FASHION_LABELS', 'default_cfgs', 'convert_timm_state_dict',
+           'load_timm_state_dict', 'to_timm_state_dict', 'pretrained_filter', 'tnt_nb_ti_patch16_224',
+           'tnt_nb_s_patch16_224', 'tnt_nb_digits_patch8_32', 'tnt_nb_digits_fast_patch8_32', 'tnt_nb_b_patch16_224']
 
 # %% ../nbs/04_weights.ipynb #223a7bc9
 _OFFICIAL = dict(patch_embed='pixel_embed', outer_pos='patch_pos', inner_pos='pixel_pos', proj_norm1='norm1_proj',
@@ -97,19 +98,25 @@ def to_timm_state_dict(model:nn.Module # a tnt-nb `TNT`
         else: out[k] = v
     return out
 
-# %% ../nbs/04_weights.ipynb #2b06f231
+# %% ../nbs/04_weights.ipynb #1144b590
 def _cfg(**kwargs):
     "timm's pretrained config of a TNT: the official weights' input size, crop, normalisation and layer names."
     return {**dict(url='', num_classes=1000, input_size=(3, 224, 224), pool_size=None, crop_pct=.9, interpolation='bicubic',
                    mean=IMAGENET_INCEPTION_MEAN, std=IMAGENET_INCEPTION_STD, first_conv='pixel_embed.proj', classifier='head',
                    paper_ids='arXiv:2103.00112', license='apache-2.0'), **kwargs}
 
+FASHION_WEIGHTS = files('tnt_nb')/'weights'/'tnt_digits_fast_fashion_mnist.pth'   # tnt_digits_fast trained on Fashion-MNIST, timm's layout
+FASHION_SHA256 = 'a144fff5ae6ce3527473e8f461257c2dffcf112d1f944ca4661094710737d078'   # written by the Fine-tuning page; its test recomputes it
+FASHION_LABELS = ('T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot')   # the head's order: Fashion-MNIST's labels 0-9
+
 default_cfgs = generate_default_cfgs({
     'tnt_nb_ti_patch16_224': _cfg(),                                          # no published weights
     'tnt_nb_s_patch16_224.in1k': _cfg(hf_hub_id='timm/tnt_s_patch16_224.in1k'),
     'tnt_nb_b_patch16_224.in1k': _cfg(hf_hub_id='timm/tnt_b_patch16_224.in1k'),
     'tnt_nb_digits_patch8_32': _cfg(input_size=(3, 32, 32)),                 # no published weights: for checkpoints of your own
-    'tnt_nb_digits_fast_patch8_32': _cfg(input_size=(3, 32, 32)),
+    'tnt_nb_digits_fast_patch8_32.fashion_mnist': _cfg(file=str(FASHION_WEIGHTS), num_classes=10, input_size=(3, 32, 32), crop_pct=1.,
+                                                      interpolation='bilinear', mean=IMAGENET_DEFAULT_MEAN, std=IMAGENET_DEFAULT_STD,
+                                                      label_names=FASHION_LABELS),   # ships with the package: see Fine-tuning
 })
 
 def pretrained_filter(state_dict:dict, # a timm or official TNT checkpoint
@@ -121,6 +128,7 @@ def pretrained_filter(state_dict:dict, # a timm or official TNT checkpoint
         sd['patch_pos'] = resample_abs_pos_embed(sd['patch_pos'], new_size=model.pixel_embed.grid_size, num_prefix_tokens=1)
     return sd
 
+# %% ../nbs/04_weights.ipynb #8a1a9f80
 def _create(variant, arch, pretrained=False, **kwargs):
     kwargs.setdefault('dynamic_img_size', True)
     out_indices = kwargs.pop('out_indices', 3)   # features_only: the last blocks' maps, through forward_intermediates (timm's getter)
@@ -133,7 +141,7 @@ def _create(variant, arch, pretrained=False, **kwargs):
             why = ' '.join(str(e).split('\n')[1:3]).strip()[:300]
             raise ValueError(f"the checkpoint {file or 'of ' + variant} does not fit {variant} with these keywords ({why}); "
                              "pass a checkpoint of the same architecture (TNT-S weights for tnt_nb_s_*, and so on)") from e
-        raise RuntimeError(f"could not load the pretrained weights of {variant} ({type(e).__name__}: {str(e)[:200]}); without a network, "
+        raise RuntimeError(f"could not load the pretrained weights of {variant}{f' from {file}' if file else ''} ({type(e).__name__}: {str(e)[:200]}); without a network, "
                            f"pass a local timm or official checkpoint: timm.create_model('{variant}', pretrained=True, "
                            "pretrained_cfg_overlay=dict(file='path/to/checkpoint.pth')), or tnt-train --pretrained PATH") from e
 
@@ -152,9 +160,11 @@ def tnt_nb_digits_patch8_32(pretrained=False, **kwargs)->TNT:
     "tnt-nb's small TNT for 32-pixel images (`tnt_digits`) in timm's registry, for fine-tuning from a checkpoint of your own."
     return _create('tnt_nb_digits_patch8_32', tnt_digits, pretrained, **kwargs)
 
+# %% ../nbs/04_weights.ipynb #bab93e9d
 @register_model
 def tnt_nb_digits_fast_patch8_32(pretrained=False, **kwargs)->TNT:
-    "tnt-nb's `tnt_digits_fast` (4 words per sentence; `tnt-train`'s default on the digits) in timm's registry, for checkpoints of your own."
+    "tnt-nb's `tnt_digits_fast` (`tnt-train`'s default on the digits and Fashion-MNIST) in timm's registry; `pretrained=True` loads the Fashion-MNIST weights that ship with tnt-nb."
+    kwargs.setdefault('global_pool', 'avg')   # as tnt-nb's small-data recipe trains it, those weights included
     return _create('tnt_nb_digits_fast_patch8_32', tnt_digits_fast, pretrained, **kwargs)
 
 @register_model
