@@ -16,7 +16,7 @@ __all__ = ['amp_dtype', 'throughput', 'matmul_peak', 'gemm_rates', 'keep_freed_m
            'check_agreement', 'interleaved', 'compare', 'machine', 'hybrid_models', 'time_split', 'bench_main',
            'loader_throughput']
 
-# %% ../nbs/07_benchmark.ipynb #bd5628f8
+# %% ../nbs/07_benchmark.ipynb #2b2dc77a
 def _sync(device):
     if str(device).startswith('cuda'): torch.cuda.synchronize(device)   # that GPU, not the current one
 
@@ -51,6 +51,7 @@ def _time(step, device, iters):
     for _ in range(iters): step()
     _sync(device); return (time.perf_counter() - t)/iters
 
+# %% ../nbs/07_benchmark.ipynb #29a624d6
 def throughput(model:nn.Module, # the model to time
                bs:int=16, # batch size
                img_size:int=224, # square input size
@@ -87,9 +88,9 @@ def gemm_rates(bs:int=16, # TNT-S batch whose layer shapes are measured
         res[k] = statistics.median(m*kk*n/_time(lambda: torch.nn.functional.linear(x, w, b), device, 2) for _ in range(iters))
     return res
 
-# %% ../nbs/07_benchmark.ipynb #ac52f651
+# %% ../nbs/07_benchmark.ipynb #0e905dd5
 def keep_freed_memory()->bool:
-    "Tell glibc's malloc to keep freed memory for reuse (no mmap for large blocks, no trimming): no page faults in steady state. False where there is no glibc."
+    "Tell glibc's malloc to keep freed memory for reuse (no mmap for large blocks, no trimming): after a warm-up, few page faults per batch (the benchmark table counts them). False where there is no glibc."
     M_TRIM_THRESHOLD, M_MMAP_MAX = -1, -4
     try: libc = ctypes.CDLL('libc.so.6')
     except OSError: return False
@@ -121,6 +122,7 @@ def _faults()->int:
         return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     except (ImportError, OSError): return 0
 
+# %% ../nbs/07_benchmark.ipynb #a5dcaeda
 def default_models(compiled:bool=False):
     "tnt-nb TNT-S, timm's TNT-S with the same weights, timm's DeiT-S (and tnt-nb TNT-S under `torch.compile`)."
     import timm
@@ -157,6 +159,7 @@ def interleaved(steps:dict, # name → a closure doing one batch
             f0 = _faults(); ips[k].append(bs/_time(s, device, iters)); faults[k].append((_faults() - f0)/iters)
     return ips, faults
 
+# %% ../nbs/07_benchmark.ipynb #cb1ea53a
 def compare(models:dict=None, # name → model; None: `default_models()`
             ref:str='timm TNT-S', # the model ratios are taken against
             bs:int=16, img_size:int=224, mode:str='infer', device:str='cpu',
@@ -183,6 +186,7 @@ def compare(models:dict=None, # name → model; None: `default_models()`
     df.attrs['machine'] = machine(device)
     return df
 
+# %% ../nbs/07_benchmark.ipynb #43ebf572
 def machine(device='cpu')->str:
     "A one-line description of the machine: CPU model and cores, or GPU name."
     if str(device).startswith('cuda'): return torch.cuda.get_device_name(device)
@@ -238,7 +242,7 @@ def time_split(models:dict, # name → model
     df.loc['total'] = df.sum()
     return df.round(1)
 
-# %% ../nbs/07_benchmark.ipynb #c260700d
+# %% ../nbs/07_benchmark.ipynb #f090ab2e
 def _bench_data(a):
     "`tnt-bench --mode data`: the training loader's images per second, as `tnt-train` builds it."
     from tnt_nb.data import data_dls
@@ -250,8 +254,9 @@ def _bench_data(a):
     print(f"tnt-bench: data loader of {a.data}, batch {a.bs}, {a.img_size}px, {aug} augmentation, {dl.fake_l.num_workers} workers, batch transforms on {a.device}")
     print(f"{statistics.median(ips):.0f} images/s (median of {a.rounds} rounds of {a.iters*5} batches)")
 
-def bench_main(argv=None):
-    "Console entry point of `tnt-bench`: print the side-by-side table."
+# %% ../nbs/07_benchmark.ipynb #28bb20cf
+def _bench_parser():
+    "`tnt-bench`'s options."
     p = argparse.ArgumentParser(prog='tnt-bench', description="Throughput of tnt-nb TNT-S vs timm TNT-S and DeiT-S, interleaved in one process.")
     p.add_argument('--device', default='cpu'); p.add_argument('--bs', type=int, help="batch (default: 16 on a CPU; on a GPU 256 for inference, 128 for training, which keep it busy)")
     p.add_argument('--img-size', type=int, help="image size (default 224; 32 for --mode data on the digits)")
@@ -265,7 +270,12 @@ def bench_main(argv=None):
     p.add_argument('--hybrids', action='store_true', help="time the Table 5 hybrids instead")
     p.add_argument('--split', action='store_true', help="also print where the time goes (ms per batch by kind of operator)")
     p.add_argument('--no-steady-memory', dest='steady', action='store_false', help="leave glibc's malloc at its defaults (page faults included)")
-    a = p.parse_args(sys.argv[1:] if argv is None else argv)
+    return p
+
+# %% ../nbs/07_benchmark.ipynb #2c4c0c66
+def bench_main(argv=None):
+    "Console entry point of `tnt-bench`: print the side-by-side table."
+    a = _bench_parser().parse_args(sys.argv[1:] if argv is None else argv)
     if a.amp: a.precision = 'bf16'
     if a.img_size is None: a.img_size = 32 if a.mode == 'data' and a.data == 'digits' else 224
     if a.bs is None: a.bs = (256 if a.mode == 'infer' else 128) if a.device.startswith('cuda') else 16   # a GPU at batch 16 waits on kernel launches

@@ -12,7 +12,7 @@ from pathlib import Path
 import psutil, torch, pickle
 import numpy as np
 from fastcore.foundation import L
-from fastai.vision.all import Callback, set_seed, accuracy, rank_distrib
+from fastai.vision.all import Callback, SkipToEpoch, set_seed, accuracy, rank_distrib
 from .data import data_dls
 from .train import tnt_learner, fit_warmup_cosine, ARCHS, PRECISIONS
 from .distributed import check_launch, distributed, world_size, run_device, workers_per_process
@@ -57,21 +57,12 @@ class RunCheckpoint(Callback):
         torch.save(plain_data(dict(model=model.state_dict(), opt=self.learn.opt.state_dict(), epoch=self.done, history=self.history, meta=self.meta)), tmp)
         os.replace(tmp, self.path); self.saved = True
 
-# %% ../nbs/06a_cli.ipynb #5b0ee2bd
+# %% ../nbs/06a_cli.ipynb #ccf802e1
 _DIGITS = dict(size=32, epochs=28, bs=64, lr=4e-3, arch='tnt_digits_fast', recipe='digits')
 _FASHION = dict(_DIGITS, epochs=10)   # the 4-word TNT's best rate in the sweep of the Fashion-MNIST page is the digits' 4e-3
 
-def _parser():
-    p = argparse.ArgumentParser(prog='tnt-train', description="Train a TNT (Transformer iN Transformer) with fastai.")
-    p.add_argument('--data', default='digits', help="digits (embedded, default), fashion-mnist[:FOLDER] (Debian's dataset-fashion-mnist, or IDX files in FOLDER), imagenette, or a folder with train/ and val/")
-    p.add_argument('--arch', choices=list(ARCHS), help="model (default: tnt_digits_fast for digits and Fashion-MNIST, tnt_s otherwise)")
-    p.add_argument('--size', type=int, help="image size (default: 32 for digits and fashion-mnist, 160 imagenette, 224 folders)")
-    p.add_argument('--epochs', type=int, help="epochs (default: 28 for digits, 10 for fashion-mnist, 300 otherwise, as in Table 3)")
-    p.add_argument('--bs', type=int, help="global batch size, split over the processes (default 64; on --resume, the run's own unless given)")
-    p.add_argument('--accum', type=int, default=1, help="gradient accumulation steps: the optimiser sees batches of bs*accum")
-    p.add_argument('--lr', type=float, help="peak learning rate (default: 4e-3 for digits, 4e-3 for fashion-mnist; paper recipe: 1e-3*bs/1024)")
-    p.add_argument('--schedule', choices=['one_cycle', 'cosine'], default='one_cycle', help="lr schedule")
-    p.add_argument('--recipe', choices=['paper', 'plain', 'digits'], help="training recipe (default: digits for digits and fashion-mnist, else paper)")
+def _run_options(p):
+    "The options of a run rather than of its training: resuming, device, precision, output, seed, workers, starting weights."
     p.add_argument('--resume', help="checkpoint.pth of an earlier run to continue")
     p.add_argument('--device', default='auto', help="cpu, cuda or auto")
     p.add_argument('--precision', choices=PRECISIONS, help="auto (default: bf16 on a GPU that has it, else fp16; fp32 on a CPU), bf16, fp16 or fp32")
@@ -81,16 +72,34 @@ def _parser():
     p.add_argument('--seed', type=int, default=42)
     p.add_argument('--workers', type=int, help="DataLoader workers of each process for folder data (default: the CPUs, shared among this machine's processes)")
     p.add_argument('--pretrained', nargs='?', const=True, default=False, metavar='PATH',
-                   help="start from pretrained weights: timm's ImageNet weights (tnt_s, tnt_b), or a timm/official checkpoint file; "
+                   help="start from pretrained weights: timm's ImageNet weights (tnt_s, tnt_b), tnt-nb's Fashion-MNIST weights (tnt_digits_fast), or a timm/official checkpoint file; "
                         "the first epoch trains the head alone, as fastai's fine_tune does")
     return p
 
+# %% ../nbs/06a_cli.ipynb #9cf7189c
+def _parser():
+    p = argparse.ArgumentParser(prog='tnt-train', description="Train a TNT (Transformer iN Transformer) with fastai.")
+    p.add_argument('--data', default='digits', help="digits (embedded, default), fashion-mnist[:FOLDER] (Debian's dataset-fashion-mnist, or IDX files in FOLDER), imagenette, or a folder with train/ and val/")
+    p.add_argument('--arch', choices=list(ARCHS), help="model (default: tnt_digits_fast for digits and Fashion-MNIST, tnt_s otherwise)")
+    p.add_argument('--size', type=int, help="image size (default: 32 for digits and fashion-mnist, 160 imagenette, 224 folders)")
+    p.add_argument('--epochs', type=int, help="epochs (default: 28 for digits, 10 for fashion-mnist, 300 otherwise, as in Table 3)")
+    p.add_argument('--bs', type=int, help="global batch size, split over the processes (default 64 on the CPU and for digits and fashion-mnist, else 128 per GPU; on --resume, the run's own unless given)")
+    p.add_argument('--accum', type=int, default=1, help="gradient accumulation steps: the optimiser sees batches of bs*accum")
+    p.add_argument('--lr', type=float, help="peak learning rate (default: 4e-3 for digits, 4e-3 for fashion-mnist; paper recipe: 1e-3*bs/1024)")
+    p.add_argument('--schedule', choices=['one_cycle', 'cosine'], default='one_cycle', help="lr schedule")
+    p.add_argument('--recipe', choices=['paper', 'plain', 'digits'], help="training recipe (default: digits for digits and fashion-mnist, else paper)")
+    _run_options(p)
+    return p
+
+# %% ../nbs/06a_cli.ipynb #135d94ef
 def _resolve(args):
     "Fill the defaults that depend on the data."
     small = args.data.split(':')[0] in ('digits', 'fashion-mnist')   # in memory, 28-32 px: the small model and recipe
     for k, v in (_FASHION if args.data.startswith('fashion-mnist') else _DIGITS).items():
         if getattr(args, k, None) is None and small: setattr(args, k, v)
-    if args.bs is None: args.bs = 64
+    if not (args.device in ('auto', 'cpu', 'cuda') or args.device.startswith('cuda:')): raise ValueError(f"--device {args.device}: use cpu, cuda, cuda:N or auto")
+    if args.device == 'auto': args.device = 'cuda' if torch.cuda.is_available() else 'cpu'
+    if args.bs is None: args.bs = 64 if args.device == 'cpu' else 128 * world_size()   # 128 images per GPU: on 8 GPUs, Table 3's batch of 1024
     args.precision = getattr(args, 'precision', None) or 'auto'
     args.compile = getattr(args, 'compile', False)
     args.arch = args.arch or 'tnt_s'
@@ -106,11 +115,9 @@ def _resolve(args):
     if args.pretrained not in (True, False) and not args.resume:
         if not Path(args.pretrained).is_file(): raise ValueError(f"--pretrained {args.pretrained}: no such file; pass a timm or official TNT checkpoint, or --pretrained alone for timm's weights")
         read_weights(args.pretrained, '--pretrained')   # refused here if it is not plain data, before timm reads it
-    if not (args.device in ('auto', 'cpu', 'cuda') or args.device.startswith('cuda:')): raise ValueError(f"--device {args.device}: use cpu, cuda, cuda:N or auto")
-    if args.device == 'auto': args.device = 'cuda' if torch.cuda.is_available() else 'cpu'
     return args
 
-# %% ../nbs/06a_cli.ipynb #e79680cd
+# %% ../nbs/06a_cli.ipynb #38ea9263
 def _dls(args, device):
     "This process's DataLoaders, on its own `device`: its share of the global batch, its share of the machine's CPUs as workers."
     aug = {'digits': 'light', 'paper': 'paper'}.get(args.recipe)
@@ -120,12 +127,14 @@ def _dls(args, device):
 
 class FreezeFirst(Callback):
     "Train the head alone (fastai's `freeze`) for the first `n` epochs, then everything: `fine_tune` within one schedule, so a run can resume."
+    order = SkipToEpoch.order + 1   # after fastai skips the epochs a resumed run has done: nothing changes in those
     def __init__(self, n:int=1): self.n = n
     def before_epoch(self):
         if self.learn.opt is None: return   # `predict`, `get_preds`, a loaded learner: nothing to freeze
         frozen = self.opt.frozen_idx != 0
-        if self.epoch < self.n and not frozen: self.learn.freeze()
-        elif self.epoch >= self.n and frozen: self.learn.unfreeze()
+        # the optimiser's own freeze and unfreeze keep its state (Adam's moments); the Learner's clear it
+        if self.epoch < self.n and not frozen: self.opt.freeze()
+        elif self.epoch >= self.n and frozen: self.opt.unfreeze()
 
 def _learner(args, dls, resuming:bool=False):
     "The run's learner; a resumed run takes its weights from the checkpoint, not from `--pretrained`."
@@ -139,6 +148,7 @@ def _say(*a, **k):
     "print, on rank 0 only"
     if not rank_distrib(): print(*a, **k)
 
+# %% ../nbs/06a_cli.ipynb #4e849535
 class PhaseTimer(Callback):
     "Where a fit's time goes: waiting for batches (`data`), training and validation batches (`train_steps`, `valid_steps`: the model, the optimiser and every callback on them), and the rest of each epoch (metrics, logging, checkpoints)."
     order = 1000   # after every other callback at each event, so that a batch ends when its last callback is done
@@ -180,7 +190,7 @@ def read_weights(path, option:str):
         raise ValueError(f"{option} {path}: refused, it holds more than tensors and plain data (a pickle that could run code); pass a checkpoint of weights from a source you trust") from None
     except Exception as e: raise ValueError(f"{option} {path} is not a checkpoint that torch can read ({type(e).__name__}); pass the checkpoint.pth that tnt-train wrote") from None
 
-# %% ../nbs/06a_cli.ipynb #e9811da4
+# %% ../nbs/06a_cli.ipynb #32543c96
 def _resume(args):
     "With `--resume`, the arguments of the interrupted run (its output folder, device, batch, workers, precision and compilation may be changed) and its checkpoint."
     if not args.resume: return args, None
@@ -209,6 +219,7 @@ def _fit(learn, args, start:int):
         else: learn.fit_one_cycle(args.epochs, start_epoch=start)
     learn.logger = print
 
+# %% ../nbs/06a_cli.ipynb #0d7619c4
 def _write(learn, history:list, wall:float, out:Path, args, timing:dict=None)->dict:
     "The metrics dict; on rank 0 also the exported learner, the plot and metrics.json in `out`."
     names = ['train_loss', 'valid_loss', 'accuracy']
@@ -224,6 +235,22 @@ def _write(learn, history:list, wall:float, out:Path, args, timing:dict=None)->d
     (out/'metrics.json').write_text(json.dumps(metrics, indent=1))
     print(f"done in {wall:.0f}s: valid accuracy {metrics['final_accuracy']:.4f}; wrote {out}/learner.pkl, checkpoint.pth, curves.png, metrics.json")
     return metrics
+
+# %% ../nbs/06a_cli.ipynb #ac70eda8
+def _restore(learn, ck:dict, ckpt:RunCheckpoint, args, device):
+    "Put a checkpoint's weights and optimiser state into `learn` (the state onto the parameters' device)."
+    learn.model.to(device).load_state_dict(ck['model'])
+    learn.create_opt(); learn.opt.load_state_dict(ck['opt']); learn.opt.hypers = L(learn.opt.hypers); opt_state_to_params(learn.opt)
+    ckpt.saved = Path(args.resume).resolve() == ckpt.path.resolve()   # already there, at the end of an epoch
+    _say(f"resuming from {args.resume} at epoch {ck['epoch']} of {args.epochs}")
+
+def _banner(args, dls, learn, out)->str:
+    "The run's first line: the model, the data, the schedule, the device, the output folder."
+    procs = f" ({args.world_size} processes x {args.bs//args.world_size})" if args.world_size > 1 else ""
+    return (f"tnt-train: {args.arch} on {args.data} ({len(dls.train_ds)} train / {len(dls.valid_ds)} valid, {dls.c} classes), "
+            f"{args.size}px, {args.epochs} epochs, bs {args.bs}{procs}{f' x {args.accum} accumulated' if args.accum > 1 else ''}, "
+            f"recipe {args.recipe}, {args.schedule}, device {args.device}{'' if learn.precision == 'fp32' else ', ' + learn.precision}"
+            f"{', compiled' if args.compile else ''}{', from pretrained weights' if getattr(args, 'pretrained', False) else ''}; output in {out}")
 
 # %% ../nbs/06a_cli.ipynb #d4540f9a
 def tnt_train(argv:list=None, # command-line arguments, as `sys.argv[1:]` would hold them; None: no arguments (the defaults)
@@ -245,15 +272,8 @@ def tnt_train(argv:list=None, # command-line arguments, as `sys.argv[1:]` would 
     start = ck['epoch'] if ck is not None else 0
     ckpt = RunCheckpoint(out/'checkpoint.pth', dict(args=vars(args)), ck['history'] if ck is not None else [], start)
     learn.add_cb(ckpt); learn.add_cb(timer := PhaseTimer())
-    if ck is not None:
-        learn.model.to(device).load_state_dict(ck['model'])
-        learn.create_opt(); learn.opt.load_state_dict(ck['opt']); learn.opt.hypers = L(learn.opt.hypers); opt_state_to_params(learn.opt)
-        ckpt.saved = Path(args.resume).resolve() == ckpt.path.resolve()   # already there, at the end of an epoch
-        _say(f"resuming from {args.resume} at epoch {start} of {args.epochs}")
-    procs = f" ({args.world_size} processes x {args.bs//args.world_size})" if args.world_size > 1 else ""
-    _say(f"tnt-train: {args.arch} on {args.data} ({len(dls.train_ds)} train / {len(dls.valid_ds)} valid, {dls.c} classes), "
-         f"{args.size}px, {args.epochs} epochs, bs {args.bs}{procs}{f' x {args.accum} accumulated' if args.accum > 1 else ''}, "
-         f"recipe {args.recipe}, {args.schedule}, device {args.device}{'' if learn.precision == 'fp32' else ', ' + learn.precision}{', compiled' if args.compile else ''}{', from pretrained weights' if getattr(args, 'pretrained', False) else ''}; output in {out}")
+    if ck is not None: _restore(learn, ck, ckpt, args, device)
+    _say(_banner(args, dls, learn, out))
     t0 = time.time()
     startup = t0 - psutil.Process().create_time()   # from the process's start: the interpreter, the imports, the data, the model
     try:

@@ -143,7 +143,7 @@ def digits_dls(size:int=32, # image size the 8x8 scans are upscaled to
     return _memory_dls(images, DigitLabel(d.target), CategoryBlock, RandomSplitter(valid_pct, seed=seed), idx, size, aug,
                        flip=False, bs=bs, num_workers=num_workers, **kwargs)   # a mirrored digit is another symbol
 
-# %% ../nbs/05_data.ipynb #d9a93fc3
+# %% ../nbs/05_data.ipynb #e2a8dadb
 class ReadableImage(Transform):
     "Item getter: the file (or, for `predict`, a PIL image) as an RGB `PILImage`; a file that cannot be decoded is skipped (fastai's `SkipItemException`), with one warning per loader process, and left on disk."
     input_types = (str, Path, Image.Image)   # what fastai's `test_dl` (and so `predict`) may be given
@@ -156,17 +156,9 @@ class ReadableImage(Transform):
                 self.skipped.add(fn); warnings.warn(f"skipped unreadable image file {fn} ({type(e).__name__}); it was left on disk")
             raise SkipItemException
 
-def folder_dls(path, # root of an ImageNet-style tree: train/<class>/*, <valid>/<class>/*
-               size:int=224, # training (and validation) resolution
-               bs:int=64, # batch size
-               aug:str='paper', # 'paper' (DeiT), 'light' or None
-               valid:str='val', # name of the validation folder ('val' or 'valid')
-               num_workers:int=None, # DataLoader workers (None: fastai's default)
-               **kwargs # passed on to `DataBlock.dataloaders`
-              ):
-    "fastai `DataLoaders` from an ImageNet-style folder tree, with clear errors for a bad tree."
-    item, batch = _tfms(aug, size)   # a bad `aug` fails before the tree is read
-    path = Path(path).expanduser()
+# %% ../nbs/05_data.ipynb #0fc824ab
+def _tree_files(path:Path, valid:str)->list:
+    "The image files of an ImageNet-style tree, sorted; a clear error for a missing folder, a class without images, an empty tree."
     if not path.is_dir(): raise FileNotFoundError(f"dataset folder {path} does not exist; pass the root that holds train/ and {valid}/")
     for split in ('train', valid):
         if not (path/split).is_dir():
@@ -181,8 +173,22 @@ def folder_dls(path, # root of an ImageNet-style tree: train/<class>/*, <valid>/
     if not fns: raise ValueError(f"no image files found under {path}/train or {path}/{valid}")
     seen = {f.parent.name for f in fns if f.parent.parent.name == 'train'}   # one pass over the files, not one per class
     for c in classes:
-        if c not in seen:
-            raise ValueError(f"class folder {path}/train/{c} has no images; add images or remove the folder")
+        if c not in seen: raise ValueError(f"class folder {path}/train/{c} has no images; add images or remove the folder")
+    return fns
+
+# %% ../nbs/05_data.ipynb #70abae0c
+def folder_dls(path, # root of an ImageNet-style tree: train/<class>/*, <valid>/<class>/*
+               size:int=224, # training (and validation) resolution
+               bs:int=64, # batch size
+               aug:str='paper', # 'paper' (DeiT), 'light' or None
+               valid:str='val', # name of the validation folder ('val' or 'valid')
+               num_workers:int=None, # DataLoader workers (None: fastai's default)
+               **kwargs # passed on to `DataBlock.dataloaders`
+              ):
+    "fastai `DataLoaders` from an ImageNet-style folder tree, with clear errors for a bad tree."
+    item, batch = _tfms(aug, size)   # a bad `aug` fails before the tree is read
+    path = Path(path).expanduser()
+    fns = _tree_files(path, valid)
     if aug != 'paper': item = [Resize(size, method=ResizeMethod.Squish)] + [t for t in item if not isinstance(t, Resize)]
     images = TransformBlock(type_tfms=ReadableImage(), batch_tfms=IntToFloatTensor)   # fastai's ImageBlock, skipping unreadable files
     db = DataBlock(blocks=(images, CategoryBlock), get_items=lambda _: fns, get_y=parent_label,
@@ -216,9 +222,11 @@ def imagenette_dls(size:int=160, # training resolution
                               f"download it elsewhere and use folder_dls('<path to imagenette2-160>', valid='val')")
     return folder_dls(untar_data(url), size=size, bs=bs, aug=aug, valid='val', **kwargs)
 
-# %% ../nbs/05_data.ipynb #98b14aeb
+# %% ../nbs/05_data.ipynb #8bc28453
 FASHION_CLASSES = ('T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot')
+
 FASHION_DIR = Path('/usr/share/datasets/fashion-mnist')   # where Debian's dataset-fashion-mnist puts the files
+
 _FASHION_FILES = ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte')
 
 def read_idx(fn)->np.ndarray:
@@ -242,6 +250,7 @@ def _fashion_dir(path=None)->Path:
                             f"or pass the folder that holds {_FASHION_FILES[0]}(.gz) and the other three IDX files (tnt-train --data fashion-mnist:FOLDER), "
                             "or the root of torchvision's copy (torchvision.datasets.FashionMNIST(root, download=True))")
 
+# %% ../nbs/05_data.ipynb #da280fd0
 def fashion_mnist_dls(size:int=32, # image size the 28x28 images are resized to
                       bs:int=128, # batch size
                       n_train:int=None, # a seeded subset of this many training images; None: all 60,000

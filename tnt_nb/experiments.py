@@ -23,7 +23,7 @@ from .bench import throughput
 __all__ = ['ARMS', 'TABLES', 'vit_digits', 'arm_lr', 'run_arm', 'run_experiments', 'verdict', 'summary', 'show_summary',
            'plot_summary', 'tnt_experiments', 'experiments_main']
 
-# %% ../nbs/09_experiments.ipynb #aaf1b4a1
+# %% ../nbs/09_experiments.ipynb #fff36d6e
 def vit_digits(num_classes:int=10, img_size:int=32, drop_path_rate:float=0., global_pool:str='avg',
                embed_dim:int=105, # width: 105 matches tnt_digits' parameters, 117 its multiply-adds
                depth:int=4, num_heads:int=3, patch_size:int=8):
@@ -41,6 +41,7 @@ ARMS = dict(   # name: (model function, keyword arguments)
     words64=(tnt_digits, dict(inner_stride=1, inner_dim=3, inner_heads=1)), words4=(tnt_digits, dict(inner_stride=4, inner_dim=48)),
     se=(tnt_digits, dict(se=True)))
 
+# %% ../nbs/09_experiments.ipynb #82ad9db8
 TABLES = {   # table: (title, [(arm, label, the paper's top-1)]); the paper's figures are TNT-S / DeiT-S on ImageNet
     'table4': ("Table 4: TNT vs DeiT/ViT", [('tnt', 'TNT', 81.5), ('vit_params', 'ViT, parameters matched', 79.8),
                                               ('vit_macs', 'ViT, multiply-adds matched', 79.8)]),
@@ -53,7 +54,7 @@ TABLES = {   # table: (title, [(arm, label, the paper's top-1)]); the paper's fi
     'se':     ("Table 12: SE module", [('tnt', 'TNT', 81.5), ('se', 'TNT + SE', 81.7)]),
 }
 
-# %% ../nbs/09_experiments.ipynb #73e263a1
+# %% ../nbs/09_experiments.ipynb #09a15bf2
 class _ShortTrain(Callback):
     "Stop each training epoch after a fraction `pct` of its batches; validation runs in full."
     def __init__(self, pct:float=0.2): self.pct = pct
@@ -78,6 +79,15 @@ def arm_lr(arm:str, lr:float=4e-3, vit_lr:float=None)->float:
 
 _SETTINGS = dict(epochs=10, data='digits', size=32, bs=64, lr=4e-3, n_train=None, aug='light', valid_every=1, smoke=False)   # a file without a setting ran with this
 
+# %% ../nbs/09_experiments.ipynb #235582cc
+def _earlier_run(path:Path, want:dict)->dict:
+    "The result stored at `path`, if it was run with the settings `want`; else a clear error."
+    res = json.loads(path.read_text())
+    diff = [f"{k}={res.get(k, _SETTINGS[k])!r} (asked {v!r})" for k, v in want.items() if res.get(k, _SETTINGS[k]) != v]
+    if diff: raise ValueError(f"{path} holds a run with other settings: {', '.join(diff)}; use another out folder")
+    return res
+
+# %% ../nbs/09_experiments.ipynb #93bd2537
 def run_arm(arm:str, # a key of `ARMS`
             seed:int=0, # seed of weights and batch order
             epochs:int=10, # one-cycle epochs
@@ -95,11 +105,7 @@ def run_arm(arm:str, # a key of `ARMS`
     if arm not in ARMS: raise ValueError(f"unknown arm {arm!r}; the arms are {', '.join(ARMS)}")
     path = Path(out)/f"{arm}-seed{seed}.json"
     want = dict(epochs=epochs, data=str(data), size=size, bs=bs, lr=lr, n_train=n_train, aug=aug, valid_every=valid_every, smoke=smoke)
-    if path.exists():
-        res = json.loads(path.read_text())
-        diff = [f"{k}={res.get(k, _SETTINGS[k])!r} (asked {v!r})" for k, v in want.items() if res.get(k, _SETTINGS[k]) != v]
-        if diff: raise ValueError(f"{path} holds a run with other settings: {', '.join(diff)}; use another out folder")
-        return res
+    if path.exists(): return _earlier_run(path, want)
     fn, kw = ARMS[arm]
     dls = dls or _dls(data, size, bs, n_train, aug)
     set_seed(seed)
@@ -118,6 +124,7 @@ def run_arm(arm:str, # a key of `ARMS`
     path.write_text(json.dumps(res, indent=1))
     return res
 
+# %% ../nbs/09_experiments.ipynb #024a5632
 def run_experiments(only=None, # table names (keys of `TABLES`); None: all
                     seeds:int=3, epochs:int=10, out='tnt-experiments', data='digits', size:int=32, bs:int=64,
                     smoke:bool=False, verbose:bool=True,
@@ -196,7 +203,7 @@ def show_summary(s:dict):
         if tab['img/s'].notna().any(): view.insert(2, 'img/s', tab['img/s'].round(0))
         print(f"\n{title}\n{view.to_string()}\n{v}")
 
-# %% ../nbs/09_experiments.ipynb #199a78f5
+# %% ../nbs/09_experiments.ipynb #8f3099d5
 def plot_summary(s:dict, path=None):
     "Bar chart per table: mean accuracy with ± one standard deviation over seeds."
     import matplotlib.pyplot as plt
@@ -212,9 +219,9 @@ def plot_summary(s:dict, path=None):
     if path: fig.savefig(path, dpi=80); plt.close(fig)
     return fig
 
-def tnt_experiments(argv:list=None # command-line arguments, as `sys.argv[1:]` would hold them; None: no arguments
-                   )->dict:
-    "Run `tnt-experiments` with `argv`; return `summary`'s tables."
+# %% ../nbs/09_experiments.ipynb #af8b0a2c
+def _experiments_parser():
+    "`tnt-experiments`'s options."
     p = argparse.ArgumentParser(prog='tnt-experiments', description="Re-run the TNT paper's comparisons at small scale.")
     p.add_argument('--only', nargs='*', choices=list(TABLES), help="tables to run (default: all)")
     p.add_argument('--seeds', type=int, default=3); p.add_argument('--epochs', type=int, default=10)
@@ -226,7 +233,13 @@ def tnt_experiments(argv:list=None # command-line arguments, as `sys.argv[1:]` w
     p.add_argument('--aug', choices=['light', 'none'], default='light', help="training augmentation")
     p.add_argument('--valid-every', type=int, default=1, help="validate after every N-th epoch and each of the last 4 only")
     p.add_argument('--out', default='tnt-experiments'); p.add_argument('--smoke', action='store_true', help="a fifth of each epoch")
-    a = p.parse_args([] if argv is None else list(argv))
+    return p
+
+# %% ../nbs/09_experiments.ipynb #fd996c61
+def tnt_experiments(argv:list=None # command-line arguments, as `sys.argv[1:]` would hold them; None: no arguments
+                   )->dict:
+    "Run `tnt-experiments` with `argv`; return `summary`'s tables."
+    a = _experiments_parser().parse_args([] if argv is None else list(argv))
     if min(a.seeds, a.epochs, a.valid_every) < 1: raise ValueError("--seeds, --epochs and --valid-every must be at least 1")
     if a.size % 8: raise ValueError(f"--size {a.size} must be a multiple of the 8-pixel patch")
     if a.data != 'digits' and a.data.split(':')[0] != 'fashion-mnist' and not Path(a.data).is_dir():
@@ -244,6 +257,7 @@ def tnt_experiments(argv:list=None # command-line arguments, as `sys.argv[1:]` w
     print(f"\ntnt-experiments: {len(res)} runs, {time.time()-t0:.0f}s this call (training time of all runs: {sum(r['train_s'] for r in res):.0f}s); wrote {out}")
     return s
 
+# %% ../nbs/09_experiments.ipynb #16cc9286
 def experiments_main():
     "Console entry point of `tnt-experiments`: a user error ends it with one line and exit status 2."
     try: tnt_experiments(sys.argv[1:])

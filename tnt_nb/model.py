@@ -73,60 +73,70 @@ def _check_config(img_size, patch_size, inner_stride, embed_dim, outer_heads, in
            f"tnt_blocks={tnt_blocks} must be 1-based block indices between 1 and depth={depth}")
     return tnt_blocks
 
-# %% ../nbs/03_model.ipynb #a1fa0ff9
+# %% ../nbs/03_model.ipynb #9f06fcbf
 class TNT(nn.Module):
-    "Transformer iN Transformer: `PixelEmbed`, sentence embeddings, `depth` TNT (or plain) blocks, norm, head."
+    "Transformer iN Transformer: words and sentences (`PixelEmbed`), `depth` TNT or plain blocks, norm, head."
     def __init__(self,
-                 img_size:int=224, # input resolution (int or (H, W)); a multiple of `patch_size`
-                 patch_size:int=16, # sentence (patch) size p
-                 in_chans:int=3, # image channels
-                 num_classes:int=1000, # classes of the linear head; 0 for no head
-                 embed_dim:int=384, # sentence width d
-                 inner_dim:int=24, # word width c
-                 depth:int=12, # number of blocks L
-                 outer_heads:int=6, # heads of the outer (sentence) attention
-                 inner_heads:int=4, # heads of the inner (word) attention
-                 mlp_ratio:float=4., # MLP expansion r, inner and outer
-                 inner_stride:int=4, # word size s; m = (p/s)^2 words per sentence
-                 drop_path_rate:float=0., # stochastic depth rate of the last block
-                 tnt_blocks:list=None, # 1-based indices of TNT blocks (Table 5); None: all
-                 se:bool=False, # SE module in every block (A.2)
-                 sentence_pos:bool=True, # learn sentence position encodings (Eq. 12)
-                 word_pos:bool=True, # learn word position encodings (Eq. 13)
-                 global_pool:str='token', # 'token' (class token), 'avg' (mean of patch tokens) or '' (none)
-                 qkv_bias:bool=False, # bias on the q, k, v projections
-                 drop_rate:float=0., # dropout before the head
-                 dynamic_img_size:bool=False, # take any input whose sides are multiples of `patch_size`, resampling the sentence positions to it (timm's `dynamic_img_size`)
-                 device=None, # where to put the parameters (timm's factory keyword)
-                 dtype=None, # their dtype (timm's factory keyword)
-                ):
+            img_size:int=224, # input size (int or (H, W)), a multiple of `patch_size`
+            patch_size:int=16, # sentence (patch) size p
+            in_chans:int=3, # image channels
+            num_classes:int=1000, # classes of the linear head; 0: no head
+            embed_dim:int=384, # sentence width d
+            inner_dim:int=24, # word width c
+            depth:int=12, # number of blocks L
+            outer_heads:int=6, # heads of the outer (sentence) attention
+            inner_heads:int=4, # heads of the inner (word) attention
+            mlp_ratio:float=4., # MLP expansion r (inner, outer)
+            inner_stride:int=4, # word size s; m = (p/s)^2 words per sentence
+            drop_path_rate:float=0., # stochastic depth of the last block
+            tnt_blocks:list=None, # 1-based indices of TNT blocks (Table 5); None: all
+            se:bool=False, # SE module in every block (A.2)
+            sentence_pos:bool=True, # learn sentence position encodings (Eq. 12)
+            word_pos:bool=True, # learn word position encodings (Eq. 13)
+            global_pool:str='token', # 'token' (class token), 'avg' (patch tokens' mean) or ''
+            qkv_bias:bool=False, # bias on the q, k, v projections
+            drop_rate:float=0., # dropout before the head
+            dynamic_img_size:bool=False, # any input whose sides are multiples of `patch_size` (timm's keyword)
+            device=None, # the parameters' device (timm's keyword)
+            dtype=None, # their dtype (timm's keyword)
+        ):
         super().__init__()
         tnt_blocks = _check_config(img_size, patch_size, inner_stride, embed_dim, outer_heads, inner_dim, inner_heads, global_pool, depth, tnt_blocks)
         self.num_classes, self.in_chans, self.global_pool = num_classes, in_chans, global_pool
         self.num_features = self.head_hidden_size = self.embed_dim = embed_dim
-        self.feature_info = [dict(module=f'blocks.{i}', num_chs=embed_dim, reduction=patch_size) for i in range(depth)]   # timm's features_only
-        self.dynamic_img_size = dynamic_img_size
-        self.tnt_blocks = tnt_blocks
-
-        self.pixel_embed = PixelEmbed(img_size, patch_size, in_chans, inner_dim, inner_stride)
-        m, n = self.pixel_embed.num_words, self.pixel_embed.num_patches
-        self.norm1_proj = nn.LayerNorm(m*inner_dim)
-        self.proj = nn.Linear(m*inner_dim, embed_dim)
-        self.norm2_proj = nn.LayerNorm(embed_dim)
-        self.cls_token = nn.Parameter(torch.zeros(1, 1, embed_dim))
-        self.patch_pos = nn.Parameter(torch.zeros(1, n+1, embed_dim)) if sentence_pos else None
-        self.pixel_pos = nn.Parameter(torch.zeros(1, inner_dim, *self.pixel_embed.word_grid)) if word_pos else None
-
-        dpr = [drop_path_rate*i/max(depth-1, 1) for i in range(depth)]   # linear in depth, plain floats: builds under torch.device('meta') too
-        self.blocks = nn.ModuleList([
-            TNTBlock(embed_dim, inner_dim, m, outer_heads, inner_heads, mlp_ratio, qkv_bias, dpr[i], se=se)
-            if i+1 in tnt_blocks else Block(embed_dim, outer_heads, mlp_ratio, qkv_bias, dpr[i], se=se)
-            for i in range(depth)])
-        self.norm = nn.LayerNorm(embed_dim)
-        self.head_drop = nn.Dropout(drop_rate)
-        self.head = nn.Linear(embed_dim, num_classes) if num_classes > 0 else nn.Identity()
+        self.dynamic_img_size, self.tnt_blocks = dynamic_img_size, tnt_blocks
+        self._embeddings(img_size, patch_size, in_chans, embed_dim, inner_dim, inner_stride, sentence_pos, word_pos)
+        self._body(depth, embed_dim, inner_dim, outer_heads, inner_heads, mlp_ratio, qkv_bias, drop_path_rate, se, num_classes, drop_rate)
         self.init_weights()
         if device is not None or dtype is not None: self.to(device=device, dtype=dtype)
+
+# %% ../nbs/03_model.ipynb #7c0edefb
+@patch
+def _embeddings(self:TNT, img_size, patch_size, in_chans, embed_dim, inner_dim, inner_stride, sentence_pos, word_pos):
+    "The words (`PixelEmbed`, Eq. 13's positions), the projection of each sentence's words to a sentence (Eq. 8), the class token and Eq. 12's positions."
+    self.pixel_embed = PixelEmbed(img_size, patch_size, in_chans, inner_dim, inner_stride)
+    m, n = self.pixel_embed.num_words, self.pixel_embed.num_patches
+    self.norm1_proj = nn.LayerNorm(m*inner_dim)
+    self.proj = nn.Linear(m*inner_dim, embed_dim)
+    self.norm2_proj = nn.LayerNorm(embed_dim)
+    self.cls_token = nn.Parameter(torch.zeros(1, 1, embed_dim))
+    self.patch_pos = nn.Parameter(torch.zeros(1, n+1, embed_dim)) if sentence_pos else None
+    self.pixel_pos = nn.Parameter(torch.zeros(1, inner_dim, *self.pixel_embed.word_grid)) if word_pos else None
+
+# %% ../nbs/03_model.ipynb #c4a88bb7
+@patch
+def _body(self:TNT, depth, embed_dim, inner_dim, outer_heads, inner_heads, mlp_ratio, qkv_bias, drop_path_rate, se, num_classes, drop_rate):
+    "`depth` blocks (TNT blocks where `tnt_blocks` says, plain ones elsewhere), the final norm and the linear head."
+    m = self.pixel_embed.num_words
+    dpr = [drop_path_rate*i/max(depth-1, 1) for i in range(depth)]   # linear in depth, plain floats: builds under torch.device('meta') too
+    self.blocks = nn.ModuleList([
+        TNTBlock(embed_dim, inner_dim, m, outer_heads, inner_heads, mlp_ratio, qkv_bias, dpr[i], se=se)
+        if i+1 in self.tnt_blocks else Block(embed_dim, outer_heads, mlp_ratio, qkv_bias, dpr[i], se=se)
+        for i in range(depth)])
+    self.norm = nn.LayerNorm(embed_dim)
+    self.head_drop = nn.Dropout(drop_rate)
+    self.head = nn.Linear(embed_dim, num_classes) if num_classes > 0 else nn.Identity()
+    self.feature_info = [dict(module=f'blocks.{i}', num_chs=embed_dim, reduction=self.pixel_embed.patch_size) for i in range(depth)]   # timm's features_only
 
 # %% ../nbs/03_model.ipynb #68302a83
 @patch

@@ -86,7 +86,7 @@ class PlainTensors(Callback):
         plain = lambda b: tuple(t.as_subclass(torch.Tensor) if isinstance(t, torch.Tensor) else t for t in b)
         self.learn.xb, self.learn.yb = plain(self.xb), plain(self.yb)
 
-# %% ../nbs/06_train.ipynb #da2f1cdd
+# %% ../nbs/06_train.ipynb #b9e8a269
 PRECISIONS = ('auto', 'bf16', 'fp16', 'fp32')
 
 def resolve_precision(precision:str='auto', # 'auto', 'bf16', 'fp16' or 'fp32'
@@ -98,6 +98,7 @@ def resolve_precision(precision:str='auto', # 'auto', 'bf16', 'fp16' or 'fp32'
     if torch.device(device).type != 'cuda': return 'fp32'
     return 'bf16' if torch.cuda.is_bf16_supported(including_emulation=False) else 'fp16'   # emulated bf16 (V100, T4) is slow: fp16 there
 
+# %% ../nbs/06_train.ipynb #6fbcc133
 class AutocastMixedPrecision(MixedPrecision):
     "fastai's `MixedPrecision` (bf16 or fp16 autocast, fp32 master weights, loss scaling for fp16), autocasting on the model's own device; fp32 on another kind of device than `device_type`."
     name = 'mixed_precision'   # fastai's own name, so that `to_fp32()` and `load_learner(cpu=True)` remove it as they remove fastai's
@@ -128,7 +129,7 @@ class MixUpCutMix(MixHandler):
         if np.random.rand() < self.switch_prob: self.distrib = self.cut_distrib; CutMix.before_batch(self)
         else: self.distrib = self.mix_distrib; MixUp.before_batch(self)
 
-# %% ../nbs/06_train.ipynb #097118d7
+# %% ../nbs/06_train.ipynb #57c29cfb
 ARCHS = dict(tnt_ti=tnt_ti, tnt_s=tnt_s, tnt_b=tnt_b, tnt_digits=tnt_digits, tnt_digits_fast=tnt_digits_fast)
 RECIPES = ('paper', 'digits', 'plain')
 
@@ -146,6 +147,40 @@ def _pretrained(arch, pretrained, **kwargs):
     overlay = {} if pretrained is True else dict(pretrained_cfg_overlay=dict(file=str(pretrained)))
     return timm.create_model(_TIMM_NAMES[arch], pretrained=True, dynamic_img_size=False, **overlay, **kwargs)
 
+def _device_cbs(dls, cbs, precision:str, accum:int):
+    "`cbs` and the callbacks every recipe needs: stale optimiser state reset, plain tensors, mixed precision, gradient accumulation; and the precision."
+    cbs = list(cbs or []) + [ResetStaleState(), PlainTensors()]
+    dev = dls.device or torch.device('cpu')
+    prec = resolve_precision(precision, dev)
+    if prec != 'fp32': cbs.append(AutocastMixedPrecision(prec, device_type=torch.device(dev).type))
+    elif torch.device(dev).type == 'cuda': torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True   # fp32 weights, TF32 products
+    if accum > 1: cbs.append(DDPGradientAccumulation(dls.bs*accum))
+    return cbs, prec
+
+# %% ../nbs/06_train.ipynb #c78f9be8
+def _recipe_learner(dls, model, recipe:str, lr, wd:float, mix, accum:int, splitter, metrics, cbs)->Learner:
+    "The `Learner` of a recipe: its loss, optimiser, peak learning rate and the recipe's own callbacks."
+    if recipe == 'plain':
+        if mix: cbs = cbs + [MixUpCutMix()]   # asked for: fastai's MixHandler wraps the plain loss as it wraps label smoothing
+        return Learner(dls, model, loss_func=CrossEntropyLossFlat(), lr=lr or 1e-3, splitter=splitter, metrics=metrics, cbs=cbs)
+    global_bs = dls.bs*world_size()*accum   # images per optimiser step, all processes together
+    cbs = cbs + [NoWeightDecay()] + ([MixUpCutMix()] if (recipe == 'paper' if mix is None else mix) else [])
+    return Learner(dls, model, loss_func=LabelSmoothingCrossEntropyFlat(eps=0.1), opt_func=partial(Adam, wd=wd),
+                   lr=lr or (paper_lr(global_bs) if recipe == 'paper' else 4e-3), splitter=splitter, metrics=metrics, cbs=cbs)
+
+# %% ../nbs/06_train.ipynb #9b33a0f2
+def _tnt_model(dls, arch, recipe:str, drop_path_rate:float=None, pretrained=False, **model_kwargs)->nn.Module:
+    "`arch` sized for `dls` (its classes, its image size) with the recipe's drop path and pooling; pretrained weights under a fresh head."
+    size = dls.one_batch()[0].shape[-1]
+    dpr = drop_path_rate if drop_path_rate is not None else (0.1 if recipe == 'paper' else 0.)
+    if recipe == 'digits': model_kwargs = {'global_pool': 'avg', **model_kwargs}
+    kw = {'num_classes': dls.c, 'img_size': size, 'drop_path_rate': dpr, **model_kwargs}
+    if not pretrained: return (ARCHS[arch] if isinstance(arch, str) else arch)(**kw)
+    model = _pretrained(arch, pretrained, **kw)
+    model.reset_classifier(dls.c)   # a fresh head, as fastai's vision_learner gives, even where the checkpoint has as many classes
+    return model
+
+# %% ../nbs/06_train.ipynb #9cc11b4f
 def tnt_learner(dls, # fastai DataLoaders of images
                 arch='tnt_s', # 'tnt_ti', 'tnt_s', 'tnt_b', 'tnt_digits', 'tnt_digits_fast' or a function returning a model
                 recipe:str='paper', # 'paper' (Table 3), 'digits' (Table 3 resized for small data) or 'plain' (fastai defaults)
@@ -156,7 +191,7 @@ def tnt_learner(dls, # fastai DataLoaders of images
                 metrics=accuracy, # fastai metrics
                 cbs=None, # extra callbacks
                 accum:int=1, # gradient accumulation: one optimiser step per `accum` batches
-                pretrained=False, # True: timm's ImageNet weights (tnt_s, tnt_b); or the path of a timm/official checkpoint (any arch name)
+                pretrained=False, # True: timm's ImageNet weights (tnt_s, tnt_b) or the shipped Fashion-MNIST ones (tnt_digits_fast); or a timm/official checkpoint's path
                 precision:str='auto', # 'auto' (bf16 or fp16 on a GPU, fp32 on a CPU), 'bf16', 'fp16' or 'fp32' (TF32 products on a GPU)
                 compile:bool=False, # `torch.compile` the model (in place: same module, same `state_dict`), training included
                 **model_kwargs # passed on to the model (e.g. se=True, tnt_blocks=[1, 6]; 'digits' sets global_pool='avg')
@@ -164,28 +199,11 @@ def tnt_learner(dls, # fastai DataLoaders of images
     "A fastai `Learner` with a TNT sized for `dls` and the paper's (or a small-data, or fastai's plain) training recipe."
     if recipe not in RECIPES: raise ValueError(f"recipe={recipe!r}: use one of {', '.join(map(repr, RECIPES))}")
     if isinstance(arch, str) and arch not in ARCHS: raise ValueError(f"arch={arch!r}: use one of {', '.join(ARCHS)} or pass a function")
-    size = dls.one_batch()[0].shape[-1]
-    dpr = drop_path_rate if drop_path_rate is not None else (0.1 if recipe == 'paper' else 0.)
-    if recipe == 'digits': model_kwargs = {'global_pool': 'avg', **model_kwargs}
-    kw = {'num_classes': dls.c, 'img_size': size, 'drop_path_rate': dpr, **model_kwargs}
-    model = _pretrained(arch, pretrained, **kw) if pretrained else (ARCHS[arch] if isinstance(arch, str) else arch)(**kw)
+    model = _tnt_model(dls, arch, recipe, drop_path_rate, pretrained, **model_kwargs)
     splitter = tnt_splitter if isinstance(model, TNT) else trainable_params   # e.g. a timm ViT to compare with
-    cbs = list(cbs or [])
-    cbs += [ResetStaleState(), PlainTensors()]
-    dev = dls.device or torch.device('cpu')
-    prec = resolve_precision(precision, dev)
-    if prec != 'fp32': cbs.append(AutocastMixedPrecision(prec, device_type=torch.device(dev).type))
-    elif torch.device(dev).type == 'cuda': torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True   # fp32 weights, TF32 products
+    cbs, prec = _device_cbs(dls, cbs, precision, accum)
     if compile: model.compile()
-    if accum > 1: cbs.append(DDPGradientAccumulation(dls.bs*accum))
-    if recipe == 'plain':
-        if mix: cbs = cbs + [MixUpCutMix()]   # asked for: fastai's MixHandler wraps the plain loss as it wraps label smoothing
-        learn = Learner(dls, model, loss_func=CrossEntropyLossFlat(), lr=lr or 1e-3, splitter=splitter, metrics=metrics, cbs=cbs)
-    else:
-        global_bs = dls.bs*world_size()*accum   # images per optimiser step, all processes together
-        cbs += [NoWeightDecay()] + ([MixUpCutMix()] if (recipe == 'paper' if mix is None else mix) else [])
-        learn = Learner(dls, model, loss_func=LabelSmoothingCrossEntropyFlat(eps=0.1), opt_func=partial(Adam, wd=wd),
-                        lr=lr or (paper_lr(global_bs) if recipe == 'paper' else 4e-3), splitter=splitter, metrics=metrics, cbs=cbs)
+    learn = _recipe_learner(dls, model, recipe, lr, wd, mix, accum, splitter, metrics, cbs)
     if pretrained: learn.freeze()   # the head first, as fastai's fine_tune expects
     learn.precision = prec
     return learn
