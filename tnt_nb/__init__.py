@@ -6,4 +6,4 @@ import warnings as _warnings
 # code, not the user's or ours; this one message is silenced, every other warning stays.
 _warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)
 
-from . import hub as _hub   # registers tnt_nb_ti/s/b_patch16_224 and tnt_nb_digits_patch8_32 with timm (timm.create_model, fastai's vision_learner)
+from . import hub as _hub   # registers tnt_nb_ti/s/b_patch16_224, tnt_nb_digits_patch8_32 and tnt_nb_digits_fast_patch8_32 (with its shipped Fashion-MNIST weights) with timm (timm.create_model, fastai's vision_learner)
