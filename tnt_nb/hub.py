@@ -6,7 +6,7 @@ Docs: https://tnt-nb.github.io/tnt-nb/weights.html.md"""
 
 # %% ../nbs/04_weights.ipynb #e15631b3
 from __future__ import annotations
-import re, hashlib
+import re
 from importlib.resources import files
 import torch
 from torch import nn
