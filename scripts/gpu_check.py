@@ -10,6 +10,8 @@ on the CPU; tnt-bench in bf16. It prints what it saw and stops at the first fail
 import argparse, json, os, shutil, signal, subprocess, sys, tempfile, time
 from pathlib import Path
 
+MIN_ACC = 0.15   # after 2 epochs; chance is 0.1, and 0.15 is 3 standard deviations above it on the 359 validation digits
+
 def fail(name, why, out=''):
     print(f"FAILED: {name}: {why}", flush=True)
     if out: print('----- last output -----\n' + out[-3000:], flush=True)
@@ -54,14 +56,14 @@ def main():
     dev, skipped, t_start = ['--device', a.device], [], time.time()
     try:
         run('fp32', [exe, '--epochs', '2', *dev, '--precision', 'fp32', '--out', tmp/'fp32'])
-        metrics('fp32', tmp/'fp32', 2, 0.2)
+        metrics('fp32', tmp/'fp32', 2, MIN_ACC)
         if gpu:
             out = run('bf16', [exe, '--epochs', '2', *dev, '--precision', 'bf16', '--out', tmp/'bf16'])
             if 'bf16' not in out: fail('bf16', "the start line does not say bf16", out)
-            metrics('bf16', tmp/'bf16', 2, 0.2)
+            metrics('bf16', tmp/'bf16', 2, MIN_ACC)
             out = run('compile', [exe, '--epochs', '2', *dev, '--precision', 'bf16', '--compile', '--out', tmp/'compiled'], timeout=600)
             if 'compiled' not in out: fail('compile', "the start line does not say compiled", out)
-            metrics('compile', tmp/'compiled', 2, 0.2)
+            metrics('compile', tmp/'compiled', 2, MIN_ACC)
         else: skipped += ['bf16', 'compile']
 
         name, n = 'interrupt', 20 if gpu else 3   # long enough on a GPU that the interrupt lands inside the run
@@ -76,11 +78,11 @@ def main():
         print(f"   interrupted: {se.strip().splitlines()[-1]}", flush=True)
         out = run('resume', [exe, '--resume', ck, *dev, '--out', tmp/'resumed'])
         if 'resuming from' not in out: fail('resume', "no 'resuming from' line", out)
-        metrics('resume', tmp/'resumed', n, 0.2)
+        metrics('resume', tmp/'resumed', n, MIN_ACC)
 
         run('torchrun', [sys.executable, '-m', 'torch.distributed.run', '--standalone', '--nproc_per_node', '1', '--no-python',
                          exe, '--epochs', '2', *dev, '--out', tmp/'torchrun'])
-        metrics('torchrun', tmp/'torchrun', 2, 0.2)
+        metrics('torchrun', tmp/'torchrun', 2, MIN_ACC)
 
         pre = tmp/'pretrained.pth'   # the fp32 run's weights, as a timm checkpoint
         code = ("import sys, torch; from tnt_nb.model import tnt_digits_fast; from tnt_nb.hub import to_timm_state_dict\n"
@@ -89,7 +91,7 @@ def main():
         run('write a pretrained checkpoint', [sys.executable, '-c', code, tmp/'fp32'/'checkpoint.pth', pre])
         out = run('pretrained', [exe, '--epochs', '2', *dev, '--pretrained', pre, '--out', tmp/'ft'])
         if 'from pretrained weights' not in out: fail('pretrained', "the start line does not say 'from pretrained weights'", out)
-        metrics('pretrained', tmp/'ft', 2, 0.2)
+        metrics('pretrained', tmp/'ft', 2, MIN_ACC)
 
         code = ("import sys, torch, numpy as np, PIL.Image; from fastai.learner import load_learner; from sklearn.datasets import load_digits\n"
                 "learn = load_learner(sys.argv[1], cpu=True); d = load_digits(); ok = 0\n"

@@ -17,7 +17,6 @@ from fastai.vision.all import (Learner, Callback, MixHandler, MixUp, CutMix, Lab
 from fastai.callback.fp16 import MixedPrecision, AMPMode
 from fastcore.foundation import L
 from contextlib import contextmanager
-from IPython.display import display, HTML
 from fastprogress.core import text2html_table
 from torch.amp import autocast, GradScaler
 from .model import TNT, tnt_ti, tnt_s, tnt_b, tnt_digits, tnt_digits_fast
@@ -257,4 +256,5 @@ def html_epochs(learn:Learner # a fastai Learner about to `fit`
         old, learn.logger = learn.logger, log
         try: yield rows
         finally: learn.logger = old
+    from IPython.display import display, HTML   # a notebook's; IPython is not one of tnt-nb's dependencies
     display(HTML(text2html_table(rows)))
