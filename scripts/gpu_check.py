@@ -10,7 +10,8 @@ on the CPU; tnt-bench in bf16. It prints what it saw and stops at the first fail
 import argparse, json, os, shutil, signal, subprocess, sys, tempfile, time
 from pathlib import Path
 
-MIN_ACC = 0.15   # after 2 epochs; chance is 0.1, and 0.15 is 3 standard deviations above it on the 359 validation digits
+MIN_ACC = 0.15   # after 2 epochs: above 53/359 = 0.148, what a run that learns nothing scores by predicting the commonest digit
+RESUME_ACC = 0.8   # after the 20-epoch run cut and resumed on a GPU (it reached 0.95 on an H200): a lost state would show
 
 def fail(name, why, out=''):
     print(f"FAILED: {name}: {why}", flush=True)
@@ -37,7 +38,9 @@ def metrics(name, folder, epochs, min_acc):
     print(f"   {m['epochs']} epochs, valid accuracy by epoch {accs}, device {m['args'].get('device')}, "
           f"precision {m['args'].get('precision')}, {m['args'].get('world_size')} process(es)", flush=True)
     if m['epochs'] != epochs: fail(name, f"{m['epochs']} epochs recorded, {epochs} expected")
-    if not m['final_accuracy'] > min_acc: fail(name, f"final accuracy {m['final_accuracy']:.4f} is not above {min_acc} (chance: 0.1)")
+    if not m['final_accuracy'] > min_acc: fail(name, f"final accuracy {m['final_accuracy']:.4f} is not above {min_acc} (the commonest digit's share: 0.148)")
+    losses = [h['valid_loss'] for h in m['history']]
+    if not losses[-1] < losses[0]: fail(name, f"the validation loss did not fall: {losses}")
     return m
 
 def main():
@@ -78,7 +81,7 @@ def main():
         print(f"   interrupted: {se.strip().splitlines()[-1]}", flush=True)
         out = run('resume', [exe, '--resume', ck, *dev, '--out', tmp/'resumed'])
         if 'resuming from' not in out: fail('resume', "no 'resuming from' line", out)
-        metrics('resume', tmp/'resumed', n, MIN_ACC)
+        metrics('resume', tmp/'resumed', n, RESUME_ACC if gpu else MIN_ACC)
 
         run('torchrun', [sys.executable, '-m', 'torch.distributed.run', '--standalone', '--nproc_per_node', '1', '--no-python',
                          exe, '--epochs', '2', *dev, '--out', tmp/'torchrun'])

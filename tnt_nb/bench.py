@@ -6,7 +6,7 @@ Docs: https://tnt-nb.github.io/tnt-nb/benchmark.html.md"""
 
 # %% ../nbs/07_benchmark.ipynb #ada07efe
 from __future__ import annotations
-import argparse, ctypes, gc, platform, statistics, sys, time, os
+import argparse, ctypes, gc, platform, statistics, sys, time, os, warnings
 import torch
 from torch import nn
 from .complexity import count_macs
@@ -172,9 +172,11 @@ def compare(models:dict=None, # name → model; None: `default_models()`
     if steady_memory and not str(device).startswith('cuda'): keep_freed_memory()
     models = models or default_models()
     for m in models.values(): m.to(device)
-    if check: check_agreement(models, img_size, device)
-    steps = {k: _step_fn(m, bs, img_size, mode, device, amp) for k, m in models.items()}
-    ips, faults = interleaved(steps, bs, device, rounds, iters, warmup)
+    with warnings.catch_warnings():   # inductor's advice to enable TF32 on a GPU: these timings choose their precision themselves
+        warnings.filterwarnings('ignore', message='TensorFloat32 tensor cores', category=UserWarning)
+        if check: check_agreement(models, img_size, device)
+        steps = {k: _step_fn(m, bs, img_size, mode, device, amp) for k, m in models.items()}
+        ips, faults = interleaved(steps, bs, device, rounds, iters, warmup)
     peak, rows = matmul_peak(device, dtype=amp_dtype(amp) or torch.float32), []   # the peak of the precision the models run in
     for k, m in models.items():
         macs = count_macs(getattr(m, '_orig_mod', m), img_size) * (3 if mode == 'train' else 1)
