@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import torch
 from timm.models.vision_transformer import VisionTransformer
-from fastai.vision.all import set_seed, Callback, CancelTrainException, CancelValidException
-from .train import tnt_learner
+from fastai.vision.all import set_seed, Callback, CancelTrainException
+from .train import tnt_learner, _ValidEvery
 from .model import tnt_digits
 from .data import data_dls
 from .complexity import count_params, count_macs
@@ -60,13 +60,6 @@ class _ShortTrain(Callback):
     def __init__(self, pct:float=0.2): self.pct = pct
     def after_batch(self):
         if self.training and self.iter + 1 >= self.pct*self.n_iter: raise CancelTrainException
-
-class _ValidEvery(Callback):
-    "Validate after every `every`-th epoch and after each of the last `last` epochs only; the other epochs record no validation."
-    def __init__(self, every:int=1, last:int=4): self.every, self.last = every, last
-    def before_validate(self):
-        e = self.epoch + 1
-        if e % self.every and e <= self.n_epoch - self.last: raise CancelValidException
 
 def _dls(data, size, bs, n_train=None, aug='light'):
     if n_train is not None and data.split(':')[0] != 'fashion-mnist':

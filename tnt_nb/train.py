@@ -12,7 +12,7 @@ import pandas as pd
 import torch
 from torch import nn
 from torch.distributions.beta import Beta
-from fastai.vision.all import (Learner, Callback, MixHandler, MixUp, CutMix, LabelSmoothingCrossEntropyFlat, CrossEntropyLossFlat,
+from fastai.vision.all import (Learner, Callback, CancelValidException, MixHandler, MixUp, CutMix, LabelSmoothingCrossEntropyFlat, CrossEntropyLossFlat,
                                Adam, ParamScheduler, SchedLin, SchedCos, combine_scheds, accuracy, params, trainable_params)
 from fastai.callback.fp16 import MixedPrecision, AMPMode
 from fastcore.foundation import L
@@ -64,6 +64,15 @@ class NoWeightDecay(Callback):
         names = self.learn.model.no_weight_decay() if hasattr(self.learn.model, 'no_weight_decay') else set()
         for n, p in self.learn.model.named_parameters():
             if n in names: self.learn.opt.state[p]['do_wd'] = False
+
+# %% ../nbs/06_train.ipynb #fb25970c
+class _ValidEvery(Callback):
+    "Validate after every `every`-th epoch and after each of the last `last` epochs only; the other epochs record no validation."
+    def __init__(self, every:int=1, last:int=4): self.every, self.last = every, last
+    def before_validate(self):
+        e = self.epoch + 1
+        if e % self.every and e <= self.n_epoch - self.last: raise CancelValidException
+
 
 # %% ../nbs/06_train.ipynb #cbc76b61
 class ResetStaleState(Callback):
