@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import torch
 from timm.models.vision_transformer import VisionTransformer
-from fastai.vision.all import set_seed, Callback, CancelTrainException
+from fastai.vision.all import set_seed, Callback, CancelTrainException, xresnet18
 from .train import tnt_learner, _ValidEvery
 from .model import tnt_digits
 from .data import data_dls
@@ -20,8 +20,8 @@ from .complexity import count_params, count_macs
 from .bench import throughput
 
 # %% auto #0
-__all__ = ['ARMS', 'TABLES', 'vit_digits', 'arm_lr', 'run_arm', 'run_experiments', 'verdict', 'summary', 'show_summary',
-           'plot_summary', 'tnt_experiments', 'experiments_main']
+__all__ = ['ARMS', 'TABLES', 'vit_digits', 'cnn_digits', 'arm_lr', 'run_arm', 'run_experiments', 'lr_sweep', 'verdict', 'summary',
+           'show_summary', 'plot_summary', 'tnt_experiments', 'experiments_main']
 
 # %% ../nbs/09_experiments.ipynb #fff36d6e
 def vit_digits(num_classes:int=10, img_size:int=32, drop_path_rate:float=0., global_pool:str='avg',
@@ -31,9 +31,21 @@ def vit_digits(num_classes:int=10, img_size:int=32, drop_path_rate:float=0., glo
     return VisionTransformer(img_size=img_size, patch_size=patch_size, embed_dim=embed_dim, depth=depth, num_heads=num_heads,
                              mlp_ratio=4., num_classes=num_classes, global_pool=global_pool, drop_path_rate=drop_path_rate)
 
+
+# %% ../nbs/09_experiments.ipynb #6c8f0b94
+def cnn_digits(num_classes:int=10, img_size:int=32, drop_path_rate:float=0., global_pool:str='avg',
+               widen:float=0.215): # width factor of every stage: 0.215 matches tnt_digits' parameters, 0.34 its multiply-adds
+    "fastai's `xresnet18`, narrowed by `widen`: the CNN arm of Table 4 (any image size: it pools by average)."
+    if drop_path_rate: raise ValueError(f"drop_path_rate={drop_path_rate}: xresnet18 has no stochastic depth; use 0")
+    if global_pool != 'avg': raise ValueError(f"global_pool={global_pool!r}: xresnet18 pools by average; use 'avg'")
+    return xresnet18(n_out=num_classes, widen=widen)
+
+
+# %% ../nbs/09_experiments.ipynb #5eb6256d
 ARMS = dict(   # name: (model function, keyword arguments)
     tnt=(tnt_digits, {}),
     vit_params=(vit_digits, dict(embed_dim=105)), vit_macs=(vit_digits, dict(embed_dim=117)),
+    cnn_params=(cnn_digits, dict(widen=0.215)), cnn_macs=(cnn_digits, dict(widen=0.34)),
     tnt_124=(tnt_digits, dict(tnt_blocks=[1, 2, 4])), tnt_14=(tnt_digits, dict(tnt_blocks=[1, 4])), tnt_1=(tnt_digits, dict(tnt_blocks=[1])),
     pos_none=(tnt_digits, dict(sentence_pos=False, word_pos=False)), pos_sentence=(tnt_digits, dict(word_pos=False)),
     pos_word=(tnt_digits, dict(sentence_pos=False)),
@@ -43,8 +55,9 @@ ARMS = dict(   # name: (model function, keyword arguments)
 
 # %% ../nbs/09_experiments.ipynb #82ad9db8
 TABLES = {   # table: (title, [(arm, label, the paper's top-1)]); the paper's figures are TNT-S / DeiT-S on ImageNet
-    'table4': ("Table 4: TNT vs DeiT/ViT", [('tnt', 'TNT', 81.5), ('vit_params', 'ViT, parameters matched', 79.8),
-                                              ('vit_macs', 'ViT, multiply-adds matched', 79.8)]),
+    'table4': ("Table 4: TNT vs DeiT/ViT and a CNN", [('tnt', 'TNT', 81.5), ('vit_params', 'ViT, parameters matched', 79.8),
+                                              ('vit_macs', 'ViT, multiply-adds matched', 79.8),   # the CNN rows: ResNet-50's 76.2
+                                              ('cnn_params', 'CNN, parameters matched', 76.2), ('cnn_macs', 'CNN, multiply-adds matched', 76.2)]),
     'table5': ("Table 5: TNT blocks kept", [('tnt', '4 of 4 (TNT-S)', 81.5), ('tnt_124', '3 of 4: 1, 2, 4 (TNT-S-1)', 81.4),
                                            ('tnt_14', '2 of 4: 1, 4 (TNT-S-2)', 81.3), ('tnt_1', '1 of 4: 1 (TNT-S-4)', 80.8)]),
     'table6': ("Table 6: position encodings", [('pos_none', 'neither', 80.5), ('pos_sentence', 'sentence only', 80.8),
@@ -66,9 +79,17 @@ def _dls(data, size, bs, n_train=None, aug='light'):
         raise ValueError(f"n_train={n_train}: a training subset is drawn from Fashion-MNIST only, not from {data}")
     return data_dls(data, size=size, bs=bs, aug=aug, seed=42, **({} if n_train is None else dict(n_train=n_train)))
 
-def arm_lr(arm:str, lr:float=4e-3, vit_lr:float=None)->float:
-    "Peak learning rate of `arm`: `vit_lr` for the ViT arms when given, else `lr`."
+def arm_lr(arm:str, lr:float=4e-3, vit_lr:float=None,
+           lrs:dict=None # arm -> its own peak rate, before all else
+          )->float:
+    "Peak learning rate of `arm`: its own in `lrs`, else `vit_lr` for the ViT arms when given, else `lr`."
+    if lrs and arm in lrs: return lrs[arm]
     return vit_lr if vit_lr is not None and arm.startswith('vit') else lr
+
+_NAMES = dict(tnt_digits='tnt_nb tnt_digits', vit_digits="timm VisionTransformer", cnn_digits="fastai xresnet18")
+def _model_name(fn, kw:dict)->str:
+    "Which model an arm is, for its JSON: the library's name and the arm's arguments."
+    return f"{_NAMES.get(fn.__name__, fn.__name__)}({', '.join(f'{k}={v!r}' for k, v in kw.items())})"
 
 _SETTINGS = dict(epochs=10, data='digits', size=32, bs=64, lr=4e-3, n_train=None, aug='light', valid_every=1, smoke=False)   # a file without a setting ran with this
 
@@ -109,7 +130,7 @@ def run_arm(arm:str, # a key of `ARMS`
     train_s = time.time() - t0
     model, vals = learn.model.eval(), learn.recorder.values
     width = max(map(len, vals))   # an epoch without validation recorded its training loss only: None for the rest
-    res = dict(arm=arm, seed=seed, **want,
+    res = dict(arm=arm, model=_model_name(fn, kw), seed=seed, **want,
                accuracy=float(vals[-1][-1]), history=[[float(v) for v in r] + [None]*(width - len(r)) for r in vals],
                params=count_params(model), macs=count_macs(model, size), train_s=round(train_s, 1),
                img_per_s=None if smoke or seed else round(throughput(model, bs=64, img_size=size, rounds=5, iters=2), 1))
@@ -122,7 +143,8 @@ def run_experiments(only=None, # table names (keys of `TABLES`); None: all
                     seeds:int=3, epochs:int=10, out='tnt-experiments', data='digits', size:int=32, bs:int=64,
                     smoke:bool=False, verbose:bool=True,
                     lr:float=4e-3, # peak learning rate of every arm ...
-                    vit_lr:float=None, # ... but the ViT arms, when given
+                    vit_lr:float=None, # ... but the ViT arms, when given ...
+                    lrs:dict=None, # ... and the arms given here their own (e.g. the best of `lr_sweep`)
                     n_train:int=None, aug:str='light', valid_every:int=1)->list:
     "Run every arm of the chosen tables for `seeds` seeds (finished arms are read back, not re-run)."
     tables = list(TABLES) if only is None else list(only)
@@ -132,11 +154,30 @@ def run_experiments(only=None, # table names (keys of `TABLES`); None: all
     dls, res, t0 = _dls(data, size, bs, n_train, aug), [], time.time()
     for arm in arms:
         for s in range(seeds):
-            r = run_arm(arm, s, epochs, out, data, size, bs, arm_lr(arm, lr, vit_lr), smoke=smoke, dls=dls,
+            r = run_arm(arm, s, epochs, out, data, size, bs, arm_lr(arm, lr, vit_lr, lrs), smoke=smoke, dls=dls,
                       n_train=n_train, aug=aug, valid_every=valid_every)
             res.append(r)
             if verbose: print(f"{arm:>12} seed {s}: accuracy {r['accuracy']:.4f} ({r['train_s']}s)  [{time.time()-t0:.0f}s so far]", flush=True)
     return res
+
+# %% ../nbs/09_experiments.ipynb #b3f8b092
+def lr_sweep(arm:str, # a key of `ARMS`
+             lrs=(1e-3, 4e-3, 1.6e-2), # the first rates to try
+             out='tnt-experiments', # the runs go to `out`/lr-sweep/RATE/
+             steps:int=3, # at most this many rates further out while the best lies at an edge
+             run=None, # `run_arm`, or a stand-in with its arguments
+             **kwargs # passed on to `run_arm`: epochs, data, n_train, ...
+            )->tuple:
+    "Seed 0 of `arm` at each rate, a factor of 4 further out while the best is at an edge: the best rate, and each rate's accuracy."
+    run, acc = run or run_arm, {}
+    def go(lr): acc[lr] = run(arm, 0, out=Path(out)/'lr-sweep'/f'{lr:g}', lr=lr, **kwargs)['accuracy']
+    for lr in lrs: go(lr)
+    for _ in range(steps):
+        best = max(acc, key=acc.get)
+        if min(acc) < best < max(acc): break
+        go(best/4 if best == min(acc) else best*4)
+    return max(acc, key=acc.get), dict(sorted(acc.items()))
+
 
 # %% ../nbs/09_experiments.ipynb #72f68444
 def verdict(df:pd.DataFrame, # one table of `summary`: columns 'mean', 'std', 'paper top-1' (and 'rise'), one row per arm
@@ -178,7 +219,8 @@ def summary(results:list # `run_experiments`'s output (or the JSON files read ba
             g = df[df.arm == arm] if len(df) else df
             if not len(g): break
             ips = g['img_per_s'].dropna()
-            recs.append(dict(arm=label, params=int(g['params'].iloc[0]), MACs=int(g['macs'].iloc[0]), seeds=len(g),
+            recs.append(dict(arm=label, model=g['model'].iloc[0] if 'model' in g else None,
+                             params=int(g['params'].iloc[0]), MACs=int(g['macs'].iloc[0]), seeds=len(g),
                              mean=g['accuracy'].mean(), std=g['accuracy'].std(ddof=1) if len(g) > 1 else 0.,
                              rise=np.mean([_rise(h) for h in g['history']]),
                              **{'img/s': ips.median() if len(ips) else np.nan, 'paper top-1': paper}))
@@ -222,6 +264,7 @@ def _experiments_parser():
     p.add_argument('--size', type=int, default=32); p.add_argument('--bs', type=int, default=64)
     p.add_argument('--lr', type=float, default=4e-3, help="peak learning rate of every arm")
     p.add_argument('--vit-lr', type=float, default=None, help="peak learning rate of the ViT arms (default: --lr)")
+    p.add_argument('--arm-lr', nargs='*', default=[], metavar='ARM=LR', help="an arm's own peak learning rate, e.g. cnn_params=0.016")
     p.add_argument('--n-train', type=int, default=None, help="Fashion-MNIST only: train on a seeded subset of this many images")
     p.add_argument('--aug', choices=['light', 'none'], default='light', help="training augmentation")
     p.add_argument('--valid-every', type=int, default=1, help="validate after every N-th epoch and each of the last 4 only")
@@ -237,8 +280,14 @@ def tnt_experiments(argv:list=None # command-line arguments, as `sys.argv[1:]` w
     if a.size % 8: raise ValueError(f"--size {a.size} must be a multiple of the 8-pixel patch")
     if a.data != 'digits' and a.data.split(':')[0] != 'fashion-mnist' and not Path(a.data).is_dir():
         raise FileNotFoundError(f"{a.data} is not a folder; use digits, fashion-mnist or a folder with train/ and val/")
+    lrs = {}
+    for s in a.arm_lr:
+        arm, _, v = s.partition('=')
+        try: lrs[arm] = float(v)
+        except ValueError: raise ValueError(f"--arm-lr {s}: write ARM=LR, e.g. cnn_params=0.016") from None
+        if arm not in ARMS: raise ValueError(f"--arm-lr {s}: unknown arm {arm!r}; the arms are {', '.join(ARMS)}")
     t0 = time.time()
-    res = run_experiments(a.only, a.seeds, a.epochs, a.out, a.data, a.size, a.bs, smoke=a.smoke, lr=a.lr, vit_lr=a.vit_lr,
+    res = run_experiments(a.only, a.seeds, a.epochs, a.out, a.data, a.size, a.bs, smoke=a.smoke, lr=a.lr, vit_lr=a.vit_lr, lrs=lrs,
                           n_train=a.n_train, aug=None if a.aug == 'none' else a.aug, valid_every=a.valid_every)
     s = summary(res)
     show_summary(s)
