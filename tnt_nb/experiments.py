@@ -1,4 +1,4 @@
-"""Each of the paper's comparisons (Tables 4-8 and 12) re-run on the embedded digits, and Tables 4 and 5 again on Fashion-MNIST, with one recipe for every arm, three seeds, mean and spread beside the paper's ImageNet number, and a plain statement of whether the paper's ordering holds at this scale.
+"""Each of the paper's comparisons (Tables 4-8 and 12) re-run on the embedded digits, and Tables 4 and 5 again on Fashion-MNIST, with one recipe for every arm (the CNN arms at their own peak rate), three seeds, mean and spread beside the paper's ImageNet number, and a plain statement of whether the paper's ordering holds at this scale.
 
 Docs: https://tnt-nb.github.io/tnt-nb/experiments.html.md"""
 
@@ -164,19 +164,20 @@ def run_experiments(only=None, # table names (keys of `TABLES`); None: all
 def lr_sweep(arm:str, # a key of `ARMS`
              lrs=(1e-3, 4e-3, 1.6e-2), # the first rates to try
              out='tnt-experiments', # the runs go to `out`/lr-sweep/RATE/
-             steps:int=3, # at most this many rates further out while the best lies at an edge
+             steps:int=3, # at most this many rates further out while the best accuracy is also at an edge
              run=None, # `run_arm`, or a stand-in with its arguments
              **kwargs # passed on to `run_arm`: epochs, data, n_train, ...
             )->tuple:
-    "Seed 0 of `arm` at each rate, a factor of 4 further out while the best is at an edge: the best rate, and each rate's accuracy."
+    "Seed 0 of `arm` at each rate, a factor of 4 further out while the best accuracy is at an edge: the best (lowest of ties) rate, each rate's accuracy, and whether it is bracketed."
     run, acc = run or run_arm, {}
     def go(lr): acc[lr] = run(arm, 0, out=Path(out)/'lr-sweep'/f'{lr:g}', lr=lr, **kwargs)['accuracy']
+    def bracketed(): return acc[min(acc)] < max(acc.values()) > acc[max(acc)]   # a worse rate below and above
     for lr in lrs: go(lr)
     for _ in range(steps):
-        best = max(acc, key=acc.get)
-        if min(acc) < best < max(acc): break
-        go(best/4 if best == min(acc) else best*4)
-    return max(acc, key=acc.get), dict(sorted(acc.items()))
+        if bracketed(): break
+        go(max(acc)*4 if acc[max(acc)] == max(acc.values()) else min(acc)/4)
+    acc = dict(sorted(acc.items()))
+    return max(acc, key=acc.get), acc, bracketed()
 
 
 # %% ../nbs/09_experiments.ipynb #72f68444
