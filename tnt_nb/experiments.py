@@ -1,4 +1,4 @@
-"""Each of the paper's comparisons (Tables 4-8 and 12) re-run on the embedded digits, and Tables 4 and 5 again on Fashion-MNIST, with one recipe for every arm (the CNN arms at their own peak rate), three seeds, mean and spread beside the paper's ImageNet number, and a plain statement of whether the paper's ordering holds at this scale.
+"""Each of the paper's comparisons (Tables 4-8 and 12) re-run on the embedded digits, and Tables 4 and 5 again on Fashion-MNIST, with one recipe for every arm of a data set (some arms at their own peak rate), three seeds, mean and spread beside the paper's ImageNet number, and a plain statement of whether the paper's ordering holds at this scale.
 
 Docs: https://tnt-nb.github.io/tnt-nb/experiments.html.md"""
 

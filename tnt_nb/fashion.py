@@ -13,7 +13,7 @@ from fastai.vision.all import set_seed
 from .train import tnt_learner
 from .model import tnt_digits, tnt_digits_fast
 from .data import fashion_mnist_dls, read_idx, _fashion_dir, _FASHION_FILES
-from .experiments import vit_digits
+from .experiments import vit_digits, cnn_digits
 from .complexity import count_params
 
 # %% auto #0
@@ -21,7 +21,8 @@ __all__ = ['SWEEP_ARCHS', 'sweep_run', 'logistic_floor']
 
 # %% ../nbs/09a_fashion.ipynb #e46e5d0b
 SWEEP_ARCHS = dict(   # name: (model function, keyword arguments)
-    tnt=(tnt_digits, {}), tnt_fast=(tnt_digits_fast, {}), vit=(vit_digits, dict(embed_dim=105)))
+    tnt=(tnt_digits, {}), tnt_fast=(tnt_digits_fast, {}), vit=(vit_digits, dict(embed_dim=105)),
+    cnn=(cnn_digits, dict(widen=0.215)))   # Table 4's parameter-matched CNN
 
 def sweep_run(arch:str='tnt', # a key of `SWEEP_ARCHS`
               lr:float=4e-3, # peak learning rate of the one-cycle schedule
