@@ -1,4 +1,4 @@
-"""The small TNT and its parameter-matched ViT on Fashion-MNIST: a floor, a measured learning-rate sweep for each, a recipe under which both flatten out, `tnt-train --data fashion-mnist` on all the images at 10 and 40 epochs beside a CNN of its size trained for the same time, and Tables 4 and 5 re-tested under that recipe, with CNNs of TNT's size beside the transformers.
+"""The small TNT and its parameter-matched ViT on Fashion-MNIST: a floor, a measured learning-rate sweep for each, a recipe under which both flatten out, `tnt-train --data fashion-mnist` on all the images at 10 and 40 epochs beside a CNN of its size trained for about the same time, and Tables 4 and 5 re-tested under that recipe, with CNNs of TNT's size beside the transformers.
 
 Docs: https://tnt-nb.github.io/tnt-nb/fashion.html.md"""
 
