@@ -6,25 +6,28 @@ Docs: https://tnt-nb.github.io/tnt-nb/cli.html.md"""
 
 # %% ../nbs/06a_cli.ipynb #afac6d51
 from __future__ import annotations
-import argparse, contextlib, json, os, sys, time
+import argparse, contextlib, fcntl, json, math, os, random, secrets, shlex, shutil, signal, socket, sys, time
 from datetime import datetime
 from pathlib import Path
 import psutil, torch, pickle
 import numpy as np
+import torch.distributed as dist
 from fastcore.foundation import L
+from fastcore.basics import patch
 from fastai.vision.all import Callback, SkipToEpoch, set_seed, accuracy, rank_distrib
+from fastai.callback.training import GradientAccumulation
 from .data import data_dls
 from .train import tnt_learner, fit_warmup_cosine, ARCHS, PRECISIONS
 from .distributed import check_launch, distributed, world_size, run_device, workers_per_process
 
 # %% auto #0
-__all__ = ['plain_data', 'RunCheckpoint', 'FreezeFirst', 'PhaseTimer', 'EpochLines', 'read_weights', 'opt_state_to_params',
-           'tnt_train', 'train_main']
+__all__ = ['plain_data', 'rng_state', 'set_rng_state', 'RunFailed', 'write_atomic', 'Stopped', 'RunCheckpoint', 'FreezeFirst',
+           'PhaseTimer', 'EpochLines', 'read_weights', 'opt_state_to_params', 'tnt_train', 'train_main']
 
 # %% ../nbs/06a_cli.ipynb #7d73aef0
 def plain_data(x):
     "`x` as what `torch.load(weights_only=True)` reads back: dicts, lists, strings, numbers, booleans, None and tensors (a Namespace becomes a dict, a path a string, a numpy number a Python one)."
-    if isinstance(x, torch.Tensor): return x
+    if isinstance(x, torch.Tensor): return x.as_subclass(torch.Tensor)   # fastai's subclasses are classes the reader would have to allow
     if isinstance(x, argparse.Namespace): x = vars(x)
     if isinstance(x, dict): return {plain_data(k): plain_data(v) for k, v in x.items()}
     if isinstance(x, (list, tuple, L)): return [plain_data(v) for v in x]
@@ -36,39 +39,199 @@ def plain_data(x):
     if isinstance(x, os.PathLike): return str(x)
     raise TypeError(f"cannot store a {type(x).__name__} in a checkpoint as plain data")
 
+def rng_state()->dict:
+    "Every random-number state of this process as plain data: Python's (fastai's item transforms), NumPy's (Mixup/CutMix), torch's on the CPU and on each GPU (batch transforms, drop path)."
+    version, ints, gauss = random.getstate()
+    name, keys, pos, has_gauss, cached = np.random.get_state()
+    return dict(python=[version, list(ints), gauss], numpy=[name, torch.from_numpy(keys.astype(np.int64)), pos, has_gauss, cached],
+                torch=torch.get_rng_state(), cuda=torch.cuda.get_rng_state_all() if torch.cuda.is_initialized() else [])
+
+def set_rng_state(s:dict):
+    "Put back the states `rng_state` took."
+    version, ints, gauss = s['python']; random.setstate((version, tuple(ints), gauss))
+    name, keys, pos, has_gauss, cached = s['numpy']; np.random.set_state((name, keys.numpy().astype(np.uint32), pos, has_gauss, cached))
+    torch.set_rng_state(s['torch'])
+    if s['cuda'] and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s['cuda'])
+
+# %% ../nbs/06a_cli.ipynb #b41c0a01
+class RunFailed(RuntimeError):
+    "The run cannot go on (a loss that is not finite, a disk that is full); the message says what was kept and what to change."
+
+def write_atomic(path, write):
+    "Call `write(tmp)` with a name in `path`'s folder unique to this process and call, flush it to disk, then rename it to `path`: whoever reads `path`, and whenever the process is killed or the disk fills, finds the old file or the new one, never a part."
+    path = Path(path); tmp = path.with_name(f'.{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp')
+    try:
+        write(tmp)
+        with open(tmp, 'rb') as f: os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException as e:
+        tmp.unlink(missing_ok=True)   # a part-written file does not stay to fill the disk
+        if isinstance(e, (OSError, RuntimeError)) and not isinstance(e, RunFailed):   # torch's writer reports a full disk as a RuntimeError
+            reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e).strip().splitlines()[-1][:120]
+            raise RunFailed(f"could not write {path} ({reason}; {_free(path.parent)} free there)") from None
+        raise
+
+def _free(folder)->str:
+    try: return f"{shutil.disk_usage(folder).free/2**20:.0f} MiB"
+    except OSError: return "unknown space"
+
+# %% ../nbs/06a_cli.ipynb #b41c0a02
+class Stopped(Exception):
+    "A signal (Ctrl-C's SIGINT, a scheduler's SIGTERM or SIGUSR1) asked the run to stop; it stopped at the end of a step, saved."
+    def __init__(self, signum:int): super().__init__(signal.Signals(signum).name); self.signum = signum
+
+def _agree(flags:list)->list:
+    "The largest of each flag over all processes (each process's own where there is one)."
+    if world_size() == 1 or not dist.is_initialized(): return flags
+    dev = torch.device('cuda', torch.cuda.current_device()) if dist.get_backend() == 'nccl' else 'cpu'
+    t = torch.tensor(flags, dtype=torch.float64, device=dev); dist.all_reduce(t, op=dist.ReduceOp.MAX)
+    return t.tolist()
+
+def _gather(x)->list:
+    "`x` of every process, by rank (rank 0's alone in one process)."
+    if world_size() == 1 or not dist.is_initialized(): return [x]
+    out = [None]*dist.get_world_size(); dist.all_gather_object(out, x); return out
+
+def _finite(model)->bool:
+    return bool(torch.stack([p.detach().isfinite().all() for p in model.parameters()]).all())
+
+# %% ../nbs/06a_cli.ipynb #b41c0a03
 class RunCheckpoint(Callback):
-    "After every epoch trained (and on demand), save model, optimiser, epochs done and their history to `path`; rank 0 only."
+    "Save all that decides the rest of a run at each epoch's end, every `every` minutes inside an epoch and when a signal stops the run; continue exactly from what `ck` holds; stop a run whose loss is not finite. The file is written by rank 0."
     order = 60   # after the Recorder has logged the epoch
     def __init__(self, path, # where to write the checkpoint
                  meta:dict, # stored as is (the run's arguments)
-                 history:list=None, # per-epoch rows of an earlier run that this one resumes
-                 start:int=0 # epochs that earlier run finished
+                 ck:dict=None, # a checkpoint to continue from
+                 every:float=0., # minutes between checkpoints inside an epoch (0: at epoch ends only)
+                 check:int=1 # look for stop requests and a non-finite loss every `check` steps (each look reads the loss from the device)
                 ):
-        self.path, self.meta, self.start, self.done, self.saved = Path(path), meta, start, start, False
-        self.history = list(history or [])[:start]
-    def after_epoch(self):
-        if self.epoch < self.start: return   # fastai also calls after_epoch for the epochs a resumed fit skips: nothing was trained
-        self.history.append(list(map(float, self.learn.recorder.values[-1])))
-        self.done = self.epoch + 1; self.save()
-    def save(self):
-        if rank_distrib(): return
-        model = getattr(self.learn.model, 'module', self.learn.model)   # unwrapped from DDP: loads at any world size
-        tmp = self.path.with_name(self.path.name + '.tmp')   # written whole, then renamed: a Ctrl-C while saving loses nothing
-        torch.save(plain_data(dict(model=model.state_dict(), opt=self.learn.opt.state_dict(), epoch=self.done, history=self.history, meta=self.meta)), tmp)
-        os.replace(tmp, self.path); self.saved = True
+        ck = ck or {}
+        self.path, self.meta, self.every, self.check, self.ck = Path(path), meta, every*60, check, ck if 'rng' in ck else None
+        self.epoch0, self.step0, self.wall0 = ck.get('epoch', 0), ck.get('step', 0), ck.get('wall', 0.)   # epochs done, then steps of the next
+        self.history, self.stop, self.saved = list(ck.get('history', []))[:self.epoch0], 0, (self.epoch0, self.step0) if ck else None
+        self.t0 = time.time()
+    def wall(self)->float: return self.wall0 + time.time() - self.t0   # seconds of this run, its earlier parts included
+    @property
+    def accum(self): return next((c for c in self.learn.cbs if isinstance(c, GradientAccumulation)), None)
+    def before_fit(self):
+        self.t0, self.last, self.pending = time.time(), time.monotonic(), None
+        if self.ck is None: return
+        if self.ck.get('scaler') and getattr(self.learn, 'scaler', None) is not None: self.learn.scaler.load_state_dict(self.ck['scaler'])
+        self._put_accum(self.ck.get('accum'))
+
+# %% ../nbs/06a_cli.ipynb #b41c0a04
+@patch
+def _snapshot(self:RunCheckpoint)->dict:
+    "What decides the rest of the run besides the weights and the optimiser: every process's random states, the smoothed loss, a partial gradient accumulation."
+    sm, acc = self.learn.recorder.smooth_loss, self.accum
+    count = acc.count if acc is not None else 0
+    grads = [None if p.grad is None else p.grad.detach().cpu() for p in self.learn.model.parameters()] if count else None
+    return dict(rng=_gather(rng_state()), smooth=[sm.val.detach().cpu(), sm.count], accum=dict(count=count, grads=_gather(grads) if count else None))
+
+@patch
+def _put_accum(self:RunCheckpoint, a:dict):
+    "Put back a partial gradient accumulation: the count of images and this process's gradients."
+    if not a or not a['count'] or self.accum is None: return
+    self.accum.count = a['count']
+    for p, g in zip(self.learn.model.parameters(), a['grads'][min(rank_distrib(), len(a['grads'])-1)]): p.grad = None if g is None else g.to(p.device)
+
+@patch
+def _rng_back(self:RunCheckpoint, snap:dict):
+    "This process's random states from `snap`, and the smoothed loss."
+    rngs = snap['rng']
+    set_rng_state(rngs[min(rank_distrib(), len(rngs)-1)])
+    sm = self.learn.recorder.smooth_loss; sm.val, sm.count = snap['smooth'][0].clone(), snap['smooth'][1]
+
+# %% ../nbs/06a_cli.ipynb #b41c0a05
+@patch
+def before_train(self:RunCheckpoint):
+    "Where the run continues inside this epoch: skip the batches trained before it, move the schedule on, then put back the random states."
+    self.step, self.train_end = 0, None
+    if self.ck is None or self.epoch != self.epoch0: return
+    ck, self.ck = self.ck, None
+    k, dl = ck.get('step', 0), self.learn.dl
+    if not k: return self._rng_back(ck)
+    n = len(dl)
+    for _ in range(k): self.learn.pct_train += 1./(n*self.n_epoch)   # as fastai's TrainEvalCallback adds it, batch by batch
+    self.learn.train_iter += k; self.step = k
+    sm = self.learn.recorder.smooth_loss; sm.val, sm.count = ck['smooth'][0].clone(), ck['smooth'][1]
+    self.pending = ck
+    dl.skip, dl.on_first = k, self._pending_rng   # the data order is the epoch's: the sampler draws it from the seed and the epoch
+
+@patch
+def _pending_rng(self:RunCheckpoint):
+    if self.pending is not None: ck, self.pending = self.pending, None; self._rng_back(ck)
+
+@patch
+def after_train(self:RunCheckpoint):
+    self._pending_rng()   # every batch was skipped: the states go back here
+    dl = self.learn.dl
+    if hasattr(dl, 'skip'): dl.skip, dl.on_first = 0, None
+    self.train_end = self._snapshot()   # what a stop during validation saves
+
+# %% ../nbs/06a_cli.ipynb #b41c0a06
+@patch
+def after_batch(self:RunCheckpoint):
+    "After each training step, every `check` steps: stop on a loss that is not finite; save when asked to stop (all processes at the same step) or when `every` minutes have passed."
+    if not self.training:
+        if self.stop and world_size() == 1: self.save(self.epoch, self.step, self.train_end); raise Stopped(self.stop)   # validation is not in step across processes
+        return
+    self.step += 1
+    if self.step % self.check and self.step != self.n_iter: return
+    acc = self.accum
+    ready = acc is None or acc.count == 0 or world_size() == 1   # in step with DDP: no partial sums of gradients on the ranks
+    bad, stop, due = _agree([float(not torch.isfinite(self.learn.loss).all()), self.stop, self.every > 0 and time.monotonic() - self.last >= self.every])
+    if bad: self._diverged(f"the training loss is {float(self.learn.loss):g}")
+    if ready and (stop or due): self.save(self.epoch, self.step)
+    if ready and stop: raise Stopped(int(stop))
+
+@patch
+def after_epoch(self:RunCheckpoint):
+    if self.epoch < self.epoch0: return   # fastai also calls after_epoch for the epochs a resumed fit skips: nothing was trained
+    self.history.append(list(map(float, self.learn.recorder.values[-1])))
+    self.save(self.epoch + 1, 0)
+    if stop := _agree([self.stop])[0]: raise Stopped(int(stop))
+
+# %% ../nbs/06a_cli.ipynb #b41c0a07
+@patch
+def save(self:RunCheckpoint, epoch:int=None, step:int=0, snap:dict=None):
+    "Write the checkpoint of the run at `epoch` epochs and `step` steps of the next (default: as far as it has gone), atomically, on rank 0."
+    if epoch is None: epoch, step = self.saved or (self.epoch0, self.step0)
+    snap = snap or self._snapshot()   # every rank takes part: the states are gathered
+    model = getattr(self.learn.model, 'module', self.learn.model)   # unwrapped from DDP: loads at any world size
+    if not _finite(model): self._diverged("the weights are not finite")
+    self.last = time.monotonic()
+    if rank_distrib(): self.saved = (epoch, step); return
+    scaler = getattr(self.learn, 'scaler', None)
+    ck = dict(model=model.state_dict(), opt=self.learn.opt.state_dict(), epoch=epoch, step=step, history=self.history[:epoch], meta=self.meta,
+              scaler=scaler.state_dict() if scaler is not None and scaler.is_enabled() else None, wall=self.wall(), **snap)
+    try: write_atomic(self.path, lambda tmp: torch.save(plain_data(ck), tmp))
+    except RunFailed as e: raise RunFailed(f"{e}: {self._kept()}; free space and run the same command to continue") from None
+    self.saved = (epoch, step)
+
+@patch
+def _kept(self:RunCheckpoint)->str:
+    if self.saved is None: return "no checkpoint was written"
+    return f"{self.path} of epoch {self.saved[0]}" + (f", step {self.saved[1]}" if self.saved[1] else "") + " is kept"
+
+@patch
+def _diverged(self:RunCheckpoint, what:str):
+    raise RunFailed(f"{what} at epoch {self.epoch+1}, step {self.step}: the run stopped and saved nothing of it; {self._kept()}. "
+                    f"Lower --lr (it is {self.learn.lr:g}) or train in --precision fp32, then continue with --resume or start afresh")
 
 # %% ../nbs/06a_cli.ipynb #ccf802e1
 _DIGITS = dict(size=32, epochs=28, bs=64, lr=4e-3, arch='tnt_digits_fast', recipe='digits')
 _FASHION = dict(_DIGITS, epochs=40)   # the digits' 4e-3 is the 4-word TNT's best rate in the Fashion-MNIST page's sweep; 40 epochs: its longest measured run
 
 def _run_options(p):
-    "The options of a run rather than of its training: resuming, device, precision, output, seed, workers, starting weights."
-    p.add_argument('--resume', help="checkpoint.pth of an earlier run to continue")
+    "The options of a run rather than of its training: resuming, device, precision, output, checkpoints, seed, workers, starting weights."
+    p.add_argument('--resume', help="checkpoint.pth of an earlier run to continue (the same command line continues the run in --out by itself)")
     p.add_argument('--device', default='auto', help="cpu, cuda or auto")
     p.add_argument('--precision', choices=PRECISIONS, help="auto (default: bf16 on a GPU that has it, else fp16; fp32 on a CPU), bf16, fp16 or fp32")
     p.add_argument('--compile', action='store_true', help="torch.compile the model (the first steps are slow while it compiles)")
-    p.add_argument('--out', help="output folder (default ./tnt-runs/<time>); one that holds a run is refused unless --overwrite")
+    p.add_argument('--out', help="output folder (default ./tnt-runs/<time>); a run there with the same options is continued, one with others refused unless --overwrite")
     p.add_argument('--overwrite', action='store_true', help="let --out replace the run already there")
+    p.add_argument('--save-every', type=float, default=15., metavar='MINUTES', help="also checkpoint inside an epoch every MINUTES (default 15; 0: at epoch ends only)")
     p.add_argument('--seed', type=int, default=42)
     p.add_argument('--workers', type=int, help="DataLoader workers of each process for folder data (default: the CPUs, shared among this machine's processes)")
     p.add_argument('--pretrained', nargs='?', const=True, default=False, metavar='PATH',
@@ -110,8 +273,9 @@ def _resolve(args):
     if args.size < 1: raise ValueError(f"--size {args.size}: give the image size in pixels")
     if args.bs < 1: raise ValueError(f"--bs {args.bs}: the batch needs at least one image")
     if args.accum < 1: raise ValueError(f"--accum {args.accum}: accumulate over at least 1 batch")
-    if args.lr is not None and not args.lr > 0: raise ValueError(f"--lr {args.lr}: the learning rate must be positive")
+    if args.lr is not None and not (args.lr > 0 and math.isfinite(args.lr)): raise ValueError(f"--lr {args.lr}: the learning rate must be a positive number")
     if args.workers is not None and args.workers < 0: raise ValueError(f"--workers {args.workers}: use 0 or more")
+    if not args.save_every >= 0: raise ValueError(f"--save-every {args.save_every}: give minutes, or 0 to checkpoint at epoch ends only")
     if args.pretrained not in (True, False) and not args.resume:
         if not Path(args.pretrained).is_file(): raise ValueError(f"--pretrained {args.pretrained}: no such file; pass a timm or official TNT checkpoint, or --pretrained alone for timm's weights")
         read_weights(args.pretrained, '--pretrained')   # refused here if it is not plain data, before timm reads it
@@ -179,7 +343,7 @@ def _plot(history, path):
     a.plot(ep, [h[0] for h in history], label='train'); a.plot(ep, [h[1] for h in history], label='valid')
     a.set_xlabel('epoch'); a.set_ylabel('loss'); a.legend()
     b.plot(ep, [h[2] for h in history], color='C2'); b.set_xlabel('epoch'); b.set_ylabel('valid accuracy')
-    fig.tight_layout(); fig.savefig(path, dpi=80); plt.close(fig)
+    fig.tight_layout(); fig.savefig(path, dpi=80, format="png"); plt.close(fig)
 
 # %% ../nbs/06a_cli.ipynb #c4cf714e
 def read_weights(path, option:str):
@@ -191,17 +355,34 @@ def read_weights(path, option:str):
     except Exception as e: raise ValueError(f"{option} {path} is not a checkpoint that torch can read ({type(e).__name__}); pass the checkpoint.pth that tnt-train wrote") from None
 
 # %% ../nbs/06a_cli.ipynb #32543c96
-def _resume(args):
-    "With `--resume`, the arguments of the interrupted run (its output folder, device, batch, workers, precision and compilation may be changed) and its checkpoint."
-    if not args.resume: return args, None
-    if not Path(args.resume).is_file(): raise FileNotFoundError(f"no checkpoint at {args.resume}; pass the checkpoint.pth of an earlier run")
-    ck = read_weights(args.resume, '--resume')
+_RUN_KEYS = ('data', 'arch', 'size', 'epochs', 'bs', 'accum', 'lr', 'schedule', 'recipe', 'seed', 'pretrained')   # what decides the run's steps
+
+def _given(argv:list)->set:
+    "The options `argv` gives, not those left at their defaults."
+    p = _parser()
+    for a in p._actions: a.default = argparse.SUPPRESS
+    return set(vars(p.parse_args(argv)))
+
+def _option(k:str)->str: return '--' + k.replace('_', '-')
+
+def _read_run(path, option:str)->dict:
+    "A checkpoint that `tnt-train` wrote, read as data."
+    if not Path(path).is_file(): raise FileNotFoundError(f"no checkpoint at {path}; pass the checkpoint.pth of an earlier run")
+    ck = read_weights(path, option)
     if not (isinstance(ck, dict) and {'model', 'opt', 'epoch', 'meta'} <= set(ck)):
-        raise ValueError(f"{args.resume} is not a tnt-train checkpoint (no model, opt, epoch and meta); pass the checkpoint.pth that tnt-train wrote")
-    keep = {k: getattr(args, k) for k in ('out', 'device', 'resume', 'overwrite')}
-    keep.update({k: getattr(args, k) for k in ('bs', 'workers', 'precision') if getattr(args, k) is not None})   # e.g. a batch that divides a new world size
-    if args.compile: keep['compile'] = True
-    return argparse.Namespace(**{'accum': 1, **ck['meta']['args'], **keep}), ck
+        raise ValueError(f"{path} is not a tnt-train checkpoint (no model, opt, epoch and meta); pass the checkpoint.pth that tnt-train wrote")
+    return ck
+
+def _resume(args, given:set):
+    "With `--resume`, the interrupted run's arguments; its output folder, device, workers, precision, compilation and checkpoint interval may be given anew, the batch only at an epoch's end."
+    if not args.resume: return args, None
+    ck = _read_run(args.resume, '--resume')
+    run = {'accum': 1, 'save_every': 15., **ck['meta']['args']}
+    free = {'out', 'device', 'resume', 'overwrite', 'workers', 'precision', 'compile', 'save_every'} | ({'bs'} if not ck.get('step') else set())
+    fixed = [f"{_option(k)} {getattr(args, k)} (the run's: {run.get(k)})" for k in sorted(given - free) if getattr(args, k) != run.get(k)]
+    if fixed: raise ValueError(f"--resume continues the run as it was started, so {', '.join(fixed)} cannot change; drop "
+                               f"{'it' if len(fixed) == 1 else 'them'}, or start a new run with a fresh --out")
+    return argparse.Namespace(**{**run, **{k: getattr(args, k) for k in given & free}, 'resume': args.resume, 'out': args.out, 'device': args.device}), ck
 
 def opt_state_to_params(opt):
     "Move every tensor of the optimiser's state to its parameter's device (a checkpoint is read onto the CPU; fastai's `load_state_dict` keeps it there)."
@@ -220,29 +401,40 @@ def _fit(learn, args, start:int):
     learn.logger = print
 
 # %% ../nbs/06a_cli.ipynb #0d7619c4
+def _json_safe(x):
+    "`x` with every float that JSON cannot hold (nan, inf) as None, so that metrics.json stays valid JSON."
+    if isinstance(x, float) and not math.isfinite(x): return None
+    if isinstance(x, dict): return {k: _json_safe(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)): return [_json_safe(v) for v in x]
+    return x
+
 def _write(learn, history:list, wall:float, out:Path, args, timing:dict=None)->dict:
-    "The metrics dict; on rank 0 also the exported learner, the plot and metrics.json in `out`."
+    "The metrics dict; on rank 0 also the exported learner, the plot and metrics.json in `out`, each written whole, then renamed."
     names = ['train_loss', 'valid_loss', 'accuracy']
     metrics = dict(final_accuracy=history[-1][2] if history else None, wall_time_s=round(wall, 1), epochs=len(history),
                    history=[dict(zip(names, h), epoch=i+1) for i, h in enumerate(history)], args=vars(args), timing=dict(timing or {}))
     if rank_distrib(): return metrics
     t0 = time.perf_counter()
     learn.model._compiled_call_impl = None   # the exported learner holds the plain module
-    learn.export(out.absolute()/'learner.pkl')
-    _plot(history, out/'curves.png')
+    write_atomic(out/'learner.pkl', lambda tmp: learn.export(tmp.absolute()))
+    write_atomic(out/'curves.png', lambda tmp: _plot(history, tmp))
     metrics['timing']['export'] = time.perf_counter() - t0
     metrics['timing'] = {k: round(v, 2) if isinstance(v, float) else v for k, v in metrics['timing'].items()}
-    (out/'metrics.json').write_text(json.dumps(metrics, indent=1))
+    metrics = _json_safe(metrics)
+    write_atomic(out/'metrics.json', lambda tmp: tmp.write_text(json.dumps(metrics, indent=1, allow_nan=False)))
     print(f"done in {wall:.0f}s: valid accuracy {metrics['final_accuracy']:.4f}; wrote {out}/learner.pkl, checkpoint.pth, curves.png, metrics.json")
     return metrics
 
 # %% ../nbs/06a_cli.ipynb #ac70eda8
-def _restore(learn, ck:dict, ckpt:RunCheckpoint, args, device):
-    "Put a checkpoint's weights and optimiser state into `learn` (the state onto the parameters' device)."
-    learn.model.to(device).load_state_dict(ck['model'])
+def _restore(learn, ck:dict, device):
+    "Put a checkpoint's weights and optimiser state into `learn` (the state onto the parameters' device); a model of another shape is refused in one line."
+    try: learn.model.to(device).load_state_dict(ck['model'])
+    except RuntimeError as e:
+        if 'size mismatch' not in str(e) and 'Missing key' not in str(e) and 'Unexpected key' not in str(e): raise
+        head = ck['model'].get('head.weight')
+        raise ValueError(f"the checkpoint's model does not fit this run's ({'its head has ' + str(len(head)) + ' classes, the data ' + str(learn.dls.c) if head is not None and len(head) != learn.dls.c else 'another architecture or size'}); "
+                         "continue it with its own --data and --arch, or start a new run with a fresh --out") from None
     learn.create_opt(); learn.opt.load_state_dict(ck['opt']); learn.opt.hypers = L(learn.opt.hypers); opt_state_to_params(learn.opt)
-    ckpt.saved = Path(args.resume).resolve() == ckpt.path.resolve()   # already there, at the end of an epoch
-    _say(f"resuming from {args.resume} at epoch {ck['epoch']} of {args.epochs}")
 
 def _banner(args, dls, learn, out)->str:
     "The run's first line: the model, the data, the schedule, the device, the output folder."
@@ -253,50 +445,86 @@ def _banner(args, dls, learn, out)->str:
             f"{', compiled' if args.compile else ''}{', from pretrained weights' if getattr(args, 'pretrained', False) else ''}; output in {out}")
 
 # %% ../nbs/06a_cli.ipynb #d4540f9a
+@contextlib.contextmanager
+def _signals(ckpt:RunCheckpoint):
+    "While it trains, SIGINT (Ctrl-C), SIGTERM and SIGUSR1 ask `ckpt` to save and stop at the end of the step; a second Ctrl-C stops at once."
+    def ask(signum, frame):
+        if ckpt.stop and signum == signal.SIGINT: raise KeyboardInterrupt
+        ckpt.stop = signum
+    try: old = {s: signal.signal(s, ask) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGUSR1)}
+    except ValueError: old = {}   # not the main thread, where Python handles signals: they stay as they are
+    try: yield
+    finally:
+        for s, h in old.items(): signal.signal(s, h)
+
+def _check_data(args, dls, out:Path, learn):
+    "Refuse, before any training, a batch larger than the training set and an output folder without room for a checkpoint."
+    n = len(dls.train_ds)
+    if args.bs > n: raise ValueError(f"--bs {args.bs} is larger than the training set ({n} images): use --bs {n} or less")
+    if args.bs*args.accum > n: raise ValueError(f"--bs {args.bs} x --accum {args.accum} is {args.bs*args.accum} images an optimiser step, more than the training set ({n} images): use --accum {max(1, n//args.bs)} or less")
+    if rank_distrib(): return
+    need = sum(p.numel()*p.element_size() for p in learn.model.parameters())*3.3 + 2**20   # weights and Adam's two moments
+    if (free := shutil.disk_usage(out).free) < need:
+        raise ValueError(f"--out {out} has {free/2**20:.0f} MiB free, and a checkpoint of this model needs about {need/2**20:.0f} MiB: free space there, or give another --out")
+
+def _where(saved, epochs:int)->str:
+    e, s = saved
+    return f"{e} of {epochs} epochs done" + (f" and {s} steps of the next" if s else "")
+
+# %% ../nbs/06a_cli.ipynb #b41c0a09
 def tnt_train(argv:list=None, # command-line arguments, as `sys.argv[1:]` would hold them; None: no arguments (the defaults)
               return_learner:bool=False # also return the trained `Learner`
              ):
-    "Run `tnt-train` with command-line arguments `argv`; returns the metrics dict (and the learner)."
-    args, ck = _resume(_parser().parse_args([] if argv is None else list(argv)))
+    "Run `tnt-train` with command-line arguments `argv`; returns the metrics dict (and the learner). Run again with the same `argv`, it continues the run in `--out`."
+    argv = [] if argv is None else [str(a) for a in argv]
+    given = _given(argv)
+    args, ck = _resume(_parser().parse_args(argv), given)
     args = _resolve(args)
     check_launch(args.bs)
     args.world_size = world_size()
     device = run_device(args.device)   # first: under torchrun, this process's own GPU, before anything touches CUDA
-    out = Path(args.out or Path('tnt-runs')/datetime.now().strftime('%Y%m%d-%H%M%S'))
-    _check_out(out, args)
-    if not rank_distrib(): out.mkdir(parents=True, exist_ok=True)
+    out, lock, ck = _start(args, argv, ck)
+    try:
+        args.out = str(out)
+        again = argv + ([] if 'out' in given else ['--out', str(out)])   # the command that continues this run
+        return _train(args, dict(args=vars(args), argv=again), out, ck, device, return_learner)
+    finally:
+        if lock: lock.close()
+
+# %% ../nbs/06a_cli.ipynb #b41c0a10
+def _train(args, meta:dict, out:Path, ck, device, return_learner:bool):
     set_seed(args.seed, reproducible=False)
     dls = _dls(args, device)   # fastai's random split seeds torch with --seed again, on every rank
     if rank_distrib(): set_seed(args.seed + rank_distrib(), reproducible=False)   # so each rank > 0 reseeds: its own drop-path masks, mixes, erasing boxes
     learn = _learner(args, dls, resuming=ck is not None)
-    start = ck['epoch'] if ck is not None else 0
-    ckpt = RunCheckpoint(out/'checkpoint.pth', dict(args=vars(args)), ck['history'] if ck is not None else [], start)
+    _check_data(args, dls, out, learn)
+    ckpt = RunCheckpoint(out/'checkpoint.pth', meta, ck, every=args.save_every, check=1 if device == 'cpu' else 10)
     learn.add_cb(ckpt); learn.add_cb(timer := PhaseTimer())
-    if ck is not None: _restore(learn, ck, ckpt, args, device)
+    if ck is not None:
+        _restore(learn, ck, device)
+        if ck['epoch'] >= args.epochs and all((out/f).exists() for f in _RUN_FILES):
+            _say(f"tnt-train: the run in {out} is finished ({args.epochs} epochs); nothing to do")
+            m = json.loads((out/'metrics.json').read_text())
+            return (learn, m) if return_learner else m
+        _say(f"tnt-train: continuing the run in {out}: {_where((ck['epoch'], ck.get('step', 0)), args.epochs)}")
     _say(_banner(args, dls, learn, out))
-    t0 = time.time()
-    startup = t0 - psutil.Process().create_time()   # from the process's start: the interpreter, the imports, the data, the model
-    try:
-        if start < args.epochs: _fit(learn, args, start)
-    except KeyboardInterrupt:
-        if not ckpt.saved: ckpt.save()   # else the last epoch's checkpoint stands: the weights of a part-trained epoch are not kept
-        print(f"\ninterrupted: checkpoint saved to {ckpt.path} (epoch {ckpt.done} of {args.epochs}); "
-              f"continue with: tnt-train --resume {ckpt.path}", file=sys.stderr)
-        raise SystemExit(130)
-    wall = time.time() - t0
+    startup = time.time() - psutil.Process().create_time()   # from the process's start: the interpreter, the imports, the data, the model
+    with _signals(ckpt):
+        try:
+            if ckpt.epoch0 < args.epochs: _fit(learn, args, ckpt.epoch0)
+        except Stopped as e:
+            name = 'Ctrl-C (SIGINT)' if e.signum == signal.SIGINT else signal.Signals(e.signum).name
+            _say(f"tnt-train: stopped by {name}; {ckpt.path} holds {_where(ckpt.saved, args.epochs)}; continue with: {_command(meta['argv'])}", file=sys.stderr)
+            raise SystemExit(128 + e.signum)
+        except KeyboardInterrupt:
+            _say(f"tnt-train: stopped at once by a second Ctrl-C; " + (f"{ckpt.path} holds {_where(ckpt.saved, args.epochs)}" if ckpt.saved else "no checkpoint was written")
+                 + f"; continue with: {_command(meta['argv'])}", file=sys.stderr)
+            raise SystemExit(130)
     learn.remove_cb(ckpt); learn.remove_cb(timer)
-    metrics = _write(learn, ckpt.history, wall, out, args, dict(startup=startup, **getattr(timer, 'times', {}), steps=getattr(timer, 'steps', 0)))
+    metrics = _write(learn, ckpt.history, ckpt.wall(), out, args, dict(startup=startup, **getattr(timer, 'times', {}), steps=getattr(timer, 'steps', 0)))
     return (learn, metrics) if return_learner else metrics
 
-# %% ../nbs/06a_cli.ipynb #566bab9b
-_RUN_FILES = ('checkpoint.pth', 'learner.pkl', 'metrics.json')
-
-def _check_out(out:Path, args):
-    "Refuse an `--out` that holds a run, unless it is the run being resumed or `--overwrite` was given."
-    if getattr(args, 'overwrite', False) or not any((out/f).exists() for f in _RUN_FILES): return
-    if args.resume and Path(args.resume).resolve().parent == out.resolve(): return
-    raise ValueError(f"--out {out} already holds a run; continue it with --resume {out/'checkpoint.pth'}, give a fresh folder to --out, or add --overwrite to replace it")
-
+# %% ../nbs/06a_cli.ipynb #b41c0a11
 # library wording -> the command line's, for the messages of library functions that reach tnt-train
 _AS_OPTIONS = {"precision='fp16'": "--precision fp16",
                "use folder_dls('<path to imagenette2-160>', valid='val')": "pass its folder with --data <path to imagenette2-160>"}
@@ -306,7 +534,51 @@ def _as_options(msg:str)->str:
     return msg
 
 def train_main():
-    "Console entry point of `tnt-train`: a user error ends it with one line and exit status 2."
+    "Console entry point of `tnt-train`: a user error ends it with one line and exit status 2, a run that cannot go on (`RunFailed`) with one line and 1."
     try: tnt_train(sys.argv[1:])
+    except RunFailed as e: print(f"tnt-train: error: {e}", file=sys.stderr); raise SystemExit(1)
     except (ValueError, FileNotFoundError, ConnectionError, RuntimeError) as e:
         print(f"tnt-train: error: {_as_options(str(e))}", file=sys.stderr); raise SystemExit(2)
+
+# %% ../nbs/06a_cli.ipynb #566bab9b
+_RUN_FILES = ('checkpoint.pth', 'learner.pkl', 'metrics.json')
+_LOCK = '.tnt-train.lock'
+
+def _claim(out:Path):
+    "Make `out` and hold its lock file for as long as this process lives (the kernel drops a dead process's lock); refuse a folder another run holds."
+    if out.exists() and not out.is_dir(): raise ValueError(f"--out {out} is a file; give a folder")
+    try: out.mkdir(parents=True, exist_ok=True); f = open(out/_LOCK, 'a+')
+    except OSError as e: raise ValueError(f"--out {out} cannot be written ({e.strerror}); give a folder you can write to") from None
+    try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        f.seek(0); who = f.read().strip() or 'another process'; f.close()
+        raise ValueError(f"--out {out} is in use by a running tnt-train ({who}); wait for it to end, or give another --out") from None
+    f.seek(0); f.truncate(); f.write(f"pid {os.getpid()} on {socket.gethostname()}, since {datetime.now():%Y-%m-%d %H:%M:%S}"); f.flush()
+    for t in out.glob('.*.tmp'): t.unlink(missing_ok=True)   # half-written files of a process that was killed
+    return f
+
+def _same_run(out:Path, args, ck:dict, argv:list):
+    "Refuse to continue the run in `out` with options that would make it another run, naming them."
+    run = {'accum': 1, **ck['meta']['args']}
+    differ = [f"{_option(k)} {run.get(k)} (this command: {getattr(args, k)})" for k in _RUN_KEYS if run.get(k) != getattr(args, k)]
+    if differ: raise ValueError(f"--out {out} holds a run with other options: {', '.join(differ)}; continue it with its own command "
+                                f"({_command(ck['meta'].get('argv'))}), give a fresh --out, or add --overwrite to replace it")
+
+def _command(argv)->str: return 'tnt-train' + (' ' + shlex.join(argv) if argv else '')
+
+# %% ../nbs/06a_cli.ipynb #b41c0a08
+def _start(args, argv:list, ck):
+    "Claim `--out` and decide where the run starts: afresh, from `--resume`, or from the same run's checkpoint in `--out`; refuse an `--out` that holds another run."
+    out = Path(args.out or (Path(args.resume).parent if args.resume else Path('tnt-runs')/datetime.now().strftime('%Y%m%d-%H%M%S')))
+    lock = _claim(out) if not rank_distrib() else None
+    try:
+        mine, others = out/'checkpoint.pth', [f for f in _RUN_FILES if (out/f).exists()]
+        if args.overwrite or not others: return out, lock, ck
+        if not mine.exists(): raise ValueError(f"--out {out} holds the files of a run ({', '.join(others)}) but no checkpoint to continue it from; give a fresh --out, or add --overwrite to replace them")
+        here = _read_run(mine, '--out')
+        _same_run(out, args, here, argv)
+        if ck is None or (here['epoch'], here.get('step', 0)) >= (ck['epoch'], ck.get('step', 0)): ck = here   # the furthest point of the same run
+        return out, lock, ck
+    except BaseException:
+        if lock: lock.close()
+        raise

@@ -10,7 +10,7 @@ import os, gc
 from contextlib import contextmanager
 import torch, torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
-from torch.utils.data import DistributedSampler
+from torch.utils.data import DistributedSampler, get_worker_info
 from timm.data.distributed_sampler import RepeatAugSampler
 from accelerate import Accelerator
 from fastai.vision.all import (Callback, Learner, ProgressCallback, AvgMetric, AvgLoss, rank_distrib, num_distrib, to_detach,
@@ -71,7 +71,8 @@ def workers_per_process(workers:int=None # DataLoader workers of each process; N
 
 # %% ../nbs/06b_distributed.ipynb #16066d1e
 class ShardedDL(DistributedDL):
-    "fastai `DistributedDL` whose indices come from a torch `sampler`; without one, every process iterates all of `dl` and metrics are not gathered."
+    "fastai `DistributedDL` whose indices come from a torch `sampler`; without one, every process iterates all of `dl` and metrics are not gathered. An epoch can start at batch `skip` (a run that continues)."
+    skip, on_first = 0, None   # batches of the epoch already trained, and what to call before the first of the rest is made
     def __init__(self, dl, # a fastai `TfmdDL`
                  sampler=None, # `DistributedSampler`, `RepeatAugSampler`, a range of indices, ...; None: the whole of `dl`, unsharded
                  rank:int=None, world_size:int=None,
@@ -89,10 +90,15 @@ class ShardedDL(DistributedDL):
             idxs = list(self.dl.get_idxs()); self.n = self.n_padded = len(idxs); return idxs
         idxs = list(self.sampler)
         self.n = self.n_padded = len(idxs)*self.world_size   # nothing padded that the gather must drop
-        return idxs
+        return idxs[self.skip*self.bs:]   # the epoch's order, less the batches already trained
+    def _first(self):
+        "Call `on_first` once, in the process that trains (not in a loader worker)."
+        if self.on_first is not None and get_worker_info() is None: f, self.on_first = self.on_first, None; f()
     def create_batches(self, samps):
+        self._first()   # without workers, the items of a batch are made here, with this process's random states
         if not self.substitute: yield from self.dl.create_batches(samps)
         else: yield from map(self.dl.do_batch, self.dl.chunkify(map(self._readable, samps)))
+    def after_batch(self, b): self._first(); return super().after_batch(b)   # the batch transforms, in this process
     def _readable(self, i):
         "Item `i`, or if fastai's `SkipItemException` skips it, the first readable item after it."
         n = len(self.dataset)
