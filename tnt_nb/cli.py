@@ -6,7 +6,7 @@ Docs: https://tnt-nb.github.io/tnt-nb/cli.html.md"""
 
 # %% ../nbs/06a_cli.ipynb #afac6d51
 from __future__ import annotations
-import argparse, contextlib, fcntl, json, math, os, random, secrets, shlex, shutil, signal, socket, sys, time
+import argparse, contextlib, fcntl, json, math, os, random, secrets, shlex, shutil, signal, socket, sys, time, warnings
 from datetime import datetime
 from pathlib import Path
 import psutil, torch, pickle
@@ -56,6 +56,8 @@ def set_rng_state(s:dict):
 # %% ../nbs/06a_cli.ipynb #b41c0a01
 class RunFailed(RuntimeError):
     "The run cannot go on (a loss that is not finite, a disk that is full); the message says what was kept and what to change."
+    def __init__(self, msg): super().__init__(msg); self.msg = msg
+    def __str__(self): return self.msg   # as written, without the prefix fastai adds to an error raised in a callback
 
 def write_atomic(path, write):
     "Call `write(tmp)` with a name in `path`'s folder unique to this process and call, flush it to disk, then rename it to `path`: whoever reads `path`, and whenever the process is killed or the disk fills, finds the old file or the new one, never a part."
@@ -67,9 +69,16 @@ def write_atomic(path, write):
     except BaseException as e:
         tmp.unlink(missing_ok=True)   # a part-written file does not stay to fill the disk
         if isinstance(e, (OSError, RuntimeError)) and not isinstance(e, RunFailed):   # torch's writer reports a full disk as a RuntimeError
-            reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e).strip().splitlines()[-1][:120]
-            raise RunFailed(f"could not write {path} ({reason}; {_free(path.parent)} free there)") from None
+            raise RunFailed(f"could not write {path} ({_reason(e, path.parent)}; {_free(path.parent)} free there)") from None
         raise
+
+def _reason(e:Exception, folder)->str:
+    "Why a write failed, in words: torch's writer says 'unexpected pos' or 'file write failed' where the disk is full."
+    if isinstance(e, OSError) and e.strerror: return e.strerror
+    try:
+        if shutil.disk_usage(folder).free < 2**20: return "No space left on device"
+    except OSError: pass
+    return str(e).strip().splitlines()[-1][:120]
 
 def _free(folder)->str:
     try: return f"{shutil.disk_usage(folder).free/2**20:.0f} MiB"
@@ -439,7 +448,8 @@ def _restore(learn, ck:dict, device):
 def _banner(args, dls, learn, out)->str:
     "The run's first line: the model, the data, the schedule, the device, the output folder."
     procs = f" ({args.world_size} processes x {args.bs//args.world_size})" if args.world_size > 1 else ""
-    return (f"tnt-train: {args.arch} on {args.data} ({len(dls.train_ds)} train / {len(dls.valid_ds)} valid, {dls.c} classes), "
+    left = f", {dls.left_out} images in no class folder left out" if getattr(dls, 'left_out', 0) else ""
+    return (f"tnt-train: {args.arch} on {args.data} ({len(dls.train_ds)} train / {len(dls.valid_ds)} valid, {dls.c} classes{left}), "
             f"{args.size}px, {args.epochs} epochs, bs {args.bs}{procs}{f' x {args.accum} accumulated' if args.accum > 1 else ''}, "
             f"recipe {args.recipe}, {args.schedule}, device {args.device}{'' if learn.precision == 'fp32' else ', ' + learn.precision}"
             f"{', compiled' if args.compile else ''}{', from pretrained weights' if getattr(args, 'pretrained', False) else ''}; output in {out}")
@@ -457,11 +467,14 @@ def _signals(ckpt:RunCheckpoint):
     finally:
         for s, h in old.items(): signal.signal(s, h)
 
-def _check_data(args, dls, out:Path, learn):
-    "Refuse, before any training, a batch larger than the training set and an output folder without room for a checkpoint."
+def _check_batch(args, dls):
+    "Refuse, before the model is made, a batch larger than the training set, alone or accumulated."
     n = len(dls.train_ds)
     if args.bs > n: raise ValueError(f"--bs {args.bs} is larger than the training set ({n} images): use --bs {n} or less")
     if args.bs*args.accum > n: raise ValueError(f"--bs {args.bs} x --accum {args.accum} is {args.bs*args.accum} images an optimiser step, more than the training set ({n} images): use --accum {max(1, n//args.bs)} or less")
+
+def _check_room(out:Path, learn):
+    "Refuse, before any training, an output folder without room for a checkpoint."
     if rank_distrib(): return
     need = sum(p.numel()*p.element_size() for p in learn.model.parameters())*3.3 + 2**20   # weights and Adam's two moments
     if (free := shutil.disk_usage(out).free) < need:
@@ -496,8 +509,9 @@ def _train(args, meta:dict, out:Path, ck, device, return_learner:bool):
     set_seed(args.seed, reproducible=False)
     dls = _dls(args, device)   # fastai's random split seeds torch with --seed again, on every rank
     if rank_distrib(): set_seed(args.seed + rank_distrib(), reproducible=False)   # so each rank > 0 reseeds: its own drop-path masks, mixes, erasing boxes
+    _check_batch(args, dls)
     learn = _learner(args, dls, resuming=ck is not None)
-    _check_data(args, dls, out, learn)
+    _check_room(out, learn)
     ckpt = RunCheckpoint(out/'checkpoint.pth', meta, ck, every=args.save_every, check=1 if device == 'cpu' else 10)
     learn.add_cb(ckpt); learn.add_cb(timer := PhaseTimer())
     if ck is not None:
@@ -533,8 +547,13 @@ def _as_options(msg:str)->str:
     for lib, cli in _AS_OPTIONS.items(): msg = msg.replace(lib, cli)
     return msg
 
+def _warning_line(message, category, filename, lineno, line=None)->str:
+    "A warning as the command line shows it: one line, without the source file of the library that raised it."
+    return f"tnt-train: warning: {message}\n"
+
 def train_main():
     "Console entry point of `tnt-train`: a user error ends it with one line and exit status 2, a run that cannot go on (`RunFailed`) with one line and 1."
+    warnings.formatwarning = _warning_line
     try: tnt_train(sys.argv[1:])
     except RunFailed as e: print(f"tnt-train: error: {e}", file=sys.stderr); raise SystemExit(1)
     except (ValueError, FileNotFoundError, ConnectionError, RuntimeError) as e:

@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 import numpy as np
 import torch
 from PIL import Image
-from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, RandomSplitter, GrandparentSplitter, parent_label,
+from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, RandomSplitter,
                                get_image_files, Resize, RandomResizedCrop, FlipItem, Normalize, imagenet_stats, aug_transforms,
                                Transform, RandTransform, PILImage, TensorImage, untar_data, URLs, ResizeMethod,
                                TransformBlock, IntToFloatTensor, image2tensor, TfmdDL, TensorCategory, SkipItemException, IndexSplitter)
@@ -22,8 +22,9 @@ from timm.data.random_erasing import RandomErasing
 
 # %% auto #0
 __all__ = ['FASHION_CLASSES', 'FASHION_DIR', 'posterize_bits', 'TimmRandAugment', 'TimmRandomErasing', 'paper_tfms', 'light_tfms',
-           'plain_tfms', 'DigitImage', 'MemoryImage', 'MemoryDL', 'DigitLabel', 'digits_dls', 'ReadableImage',
-           'folder_dls', 'imagenette_dls', 'read_idx', 'fashion_mnist_dls', 'write_idx', 'fake_fashion', 'data_dls']
+           'plain_tfms', 'DigitImage', 'MemoryImage', 'MemoryDL', 'DigitLabel', 'digits_dls', 'to_8bit',
+           'ReadableImage', 'ClassFolder', 'folder_dls', 'imagenette_dls', 'read_idx', 'fashion_mnist_dls', 'write_idx',
+           'fake_fashion', 'data_dls']
 
 # %% ../nbs/05_data.ipynb #a4042f9e
 def posterize_bits(img:Image.Image, # a PIL image
@@ -144,21 +145,44 @@ def digits_dls(size:int=32, # image size the 8x8 scans are upscaled to
                        flip=False, bs=bs, num_workers=num_workers, **kwargs)   # a mirrored digit is another symbol
 
 # %% ../nbs/05_data.ipynb #e2a8dadb
+def to_8bit(img:Image.Image)->Image.Image:
+    "A 16-bit or 32-bit grey image scaled to 8 bits (65535 -> 255), not clipped at 255 as Pillow's conversion to RGB clips it; other images as they are."
+    if img.mode.startswith('I;16') or img.mode == 'I':
+        return Image.fromarray((np.asarray(img, dtype=np.float64).clip(0, 65535)/257).round().astype(np.uint8))
+    if img.mode == 'F':   # floats: 0-1 if they fit there, else 0-255
+        a = np.asarray(img, dtype=np.float64)
+        return Image.fromarray((a*255 if a.size and a.max() <= 1 else a).clip(0, 255).round().astype(np.uint8))
+    return img
+
 class ReadableImage(Transform):
-    "Item getter: the file (or, for `predict`, a PIL image) as an RGB `PILImage`; a file that cannot be decoded is skipped (fastai's `SkipItemException`), with one warning per loader process, and left on disk."
+    "Item getter: the file (or, for `predict`, a PIL image) as an RGB `PILImage`, 16-bit images scaled to 8 bits; a file that cannot be decoded is skipped (fastai's `SkipItemException`), with one warning per loader process, and left on disk."
     input_types = (str, Path, Image.Image)   # what fastai's `test_dl` (and so `predict`) may be given
     def __init__(self): super().__init__(); self.skipped = set()
     def encodes(self, fn):
-        if isinstance(fn, Image.Image): return PILImage.create(fn.convert('RGB'))   # decoded here: fastai would recast a lazily opened file in place and lose its decoder
-        try: return PILImage.create(fn)
+        if isinstance(fn, Image.Image): return PILImage.create(to_8bit(fn).convert('RGB'))   # decoded here: fastai would recast a lazily opened file in place and lose its decoder
+        try:
+            with Image.open(fn) as im: im.load(); return PILImage.create(to_8bit(im).convert('RGB'))
         except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as e:   # PIL's UnidentifiedImageError is an OSError
             if fn not in self.skipped:
                 self.skipped.add(fn); warnings.warn(f"skipped unreadable image file {fn} ({type(e).__name__}); it was left on disk")
             raise SkipItemException
 
 # %% ../nbs/05_data.ipynb #0fc824ab
-def _tree_files(path:Path, valid:str)->list:
-    "The image files of an ImageNet-style tree, sorted; a clear error for a missing folder, a class without images, an empty tree."
+class ClassFolder:
+    "Label of an image file: the name of the folder directly under `train/` or the validation folder, however deep the file sits below it."
+    def __init__(self, root): self.root = Path(root)
+    def __call__(self, f): return Path(f).relative_to(self.root).parts[1]
+
+def _readable_one(fns:list, where:str):
+    "Refuse a split in which no file can be read as an image, decoding files until one can (one, when the first is fine)."
+    for f in fns:
+        try:
+            with Image.open(f) as im: im.load(); return
+        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError): pass
+    raise ValueError(f"none of the {len(fns)} files in {where} can be read as an image (e.g. {fns[0]}); put images there (JPEG, PNG, ...)")
+
+def _tree_files(path:Path, valid:str)->tuple:
+    "The image files of an ImageNet-style tree, sorted, sub-folders of a class included, and the image files left out (in no class folder); a clear error for a missing folder, a class without images, a validation class without training images, a split without a readable image."
     if not path.is_dir(): raise FileNotFoundError(f"dataset folder {path} does not exist; pass the root that holds train/ and {valid}/")
     for split in ('train', valid):
         if not (path/split).is_dir():
@@ -169,15 +193,26 @@ def _tree_files(path:Path, valid:str)->list:
                                     + ("; pass valid='val'" if split == valid and 'val' in other else ""))
     classes = sorted(p.name for p in (path/'train').iterdir() if p.is_dir())
     if not classes: raise ValueError(f"{path}/train has no class folders; put each class's images in {path}/train/<class>/")
-    fns = sorted(get_image_files(path, folders=['train', valid]))   # the same order on every machine and process: file system order is not
+    found = sorted(get_image_files(path, folders=['train', valid]))   # the same order on every machine and process: file system order is not
+    loose = [f for f in found if len(f.relative_to(path).parts) < 3]   # directly in train/ or val/: in no class
+    if loose: warnings.warn(f"left out {len(loose)} image file{'s' if len(loose) > 1 else ''} in no class folder (e.g. {loose[0]}); put {'them' if len(loose) > 1 else 'it'} in {path}/<split>/<class>/")
+    fns = [f for f in found if len(f.relative_to(path).parts) >= 3]
     if not fns: raise ValueError(f"no image files found under {path}/train or {path}/{valid}")
-    seen = {f.parent.name for f in fns if f.parent.parent.name == 'train'}   # one pass over the files, not one per class
+    split_class = [f.relative_to(path).parts[:2] for f in fns]   # one pass over the files, not one per class
+    seen = {c for s, c in split_class if s == 'train'}
     for c in classes:
         if c not in seen: raise ValueError(f"class folder {path}/train/{c} has no images; add images or remove the folder")
-    return fns
+    if extra := sorted({c for s, c in split_class if s == valid} - seen):
+        raise ValueError(f"{path}/{valid} has classes that {path}/train has not ({', '.join(extra[:5])}{', ...' if len(extra) > 5 else ''}): "
+                         f"a model cannot learn them; add {path}/train/{extra[0]}/ with images, or remove {path}/{valid}/{extra[0]}/")
+    for split in ('train', valid):
+        files = [f for f, (s, _) in zip(fns, split_class) if s == split]
+        if not files: raise ValueError(f"{path}/{split} has no images in class folders; validation needs at least one")   # train/ without any fails above
+        _readable_one(files, f"{path}/{split}")
+    return fns, loose
 
 # %% ../nbs/05_data.ipynb #70abae0c
-def folder_dls(path, # root of an ImageNet-style tree: train/<class>/*, <valid>/<class>/*
+def folder_dls(path, # root of an ImageNet-style tree: train/<class>/*, <valid>/<class>/* (images in sub-folders of a class count as that class)
                size:int=224, # training (and validation) resolution
                bs:int=64, # batch size
                aug:str='paper', # 'paper' (DeiT), 'light' or None
@@ -188,16 +223,17 @@ def folder_dls(path, # root of an ImageNet-style tree: train/<class>/*, <valid>/
     "fastai `DataLoaders` from an ImageNet-style folder tree, with clear errors for a bad tree."
     item, batch = _tfms(aug, size)   # a bad `aug` fails before the tree is read
     path = Path(path).expanduser()
-    fns = _tree_files(path, valid)
+    fns, loose = _tree_files(path, valid)
     if aug != 'paper': item = [Resize(size, method=ResizeMethod.Squish)] + [t for t in item if not isinstance(t, Resize)]
     images = TransformBlock(type_tfms=ReadableImage(), batch_tfms=IntToFloatTensor)   # fastai's ImageBlock, skipping unreadable files
-    db = DataBlock(blocks=(images, CategoryBlock), get_items=lambda _: fns, get_y=parent_label,
-                   splitter=GrandparentSplitter(train_name='train', valid_name=valid), item_tfms=item, batch_tfms=batch)
+    splits = lambda fs: [[i for i, f in enumerate(fs) if f.relative_to(path).parts[0] == s] for s in ('train', valid)]   # by the folder under the root
+    db = DataBlock(blocks=(images, CategoryBlock), get_items=lambda _: fns, get_y=ClassFolder(path),
+                   splitter=splits, item_tfms=item, batch_tfms=batch)
     kw = dict(num_workers=num_workers) if num_workers is not None else {}
     if kwargs.get('device') is not None and torch.device(kwargs['device']).type == 'cuda' and num_workers != 0:
         kw.update(pin_memory=True)   # pinned pages copy to the GPU faster (fastai's copy is blocking, so it does not overlap the computation)
     dls = db.dataloaders(path, bs=bs, **kw, **kwargs)
-    if len(dls.valid_ds) == 0: raise ValueError(f"{path}/{valid} has no readable images; validation needs at least one")
+    dls.left_out = len(loose)   # counted in tnt-train's first line
     return dls
 
 # %% ../nbs/05_data.ipynb #1aacd993
