@@ -77,11 +77,11 @@ def main():
         p.send_signal(signal.SIGINT)
         so, se = p.communicate(timeout=120)
         if p.returncode != 130: fail(name, f"exit status {p.returncode}, 130 expected after Ctrl-C", so + se)
-        if 'tnt-train --resume' not in se: fail(name, "no resume hint on stderr", so + se)
-        print(f"   interrupted: {se.strip().splitlines()[-1]}", flush=True)
-        out = run('resume', [exe, '--resume', ck, *dev, '--out', tmp/'resumed'])
-        if 'resuming from' not in out: fail('resume', "no 'resuming from' line", out)
-        metrics('resume', tmp/'resumed', n, RESUME_ACC if gpu else MIN_ACC)
+        if 'continue with: tnt-train' not in se: fail(name, "no line on stderr with the command that continues", so + se)
+        print(f"   interrupted: {se.strip().splitlines()[-1].split('; continue with')[0]}", flush=True)
+        out = run('resume', [exe, '--epochs', str(n), *dev, '--out', tmp/'int'])   # the same command line continues the run
+        if 'continuing the run in' not in out: fail('resume', "no 'continuing the run in' line", out)
+        metrics('resume', tmp/'int', n, RESUME_ACC if gpu else MIN_ACC)
 
         run('torchrun', [sys.executable, '-m', 'torch.distributed.run', '--standalone', '--nproc_per_node', '1', '--no-python',
                          exe, '--epochs', '2', *dev, '--out', tmp/'torchrun'])
