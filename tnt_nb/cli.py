@@ -190,7 +190,7 @@ def after_batch(self:RunCheckpoint):
     acc = self.accum
     ready = acc is None or acc.count == 0 or world_size() == 1   # in step with DDP: no partial sums of gradients on the ranks
     bad, stop, due = _agree([float(not torch.isfinite(self.learn.loss).all()), self.stop, self.every > 0 and time.monotonic() - self.last >= self.every])
-    if bad: self._diverged(f"the training loss is {float(self.learn.loss):g}")
+    if bad: self._diverged(f"the training loss is {float(self.learn.loss.detach().float().mean()):g}")
     if ready and (stop or due): self.save(self.epoch, self.step)
     if ready and stop: raise Stopped(int(stop))
 
@@ -225,8 +225,9 @@ def _kept(self:RunCheckpoint)->str:
 
 @patch
 def _diverged(self:RunCheckpoint, what:str):
+    prec = "" if getattr(self.learn, 'precision', 'fp32') == 'fp32' else " or train in --precision fp32"
     raise RunFailed(f"{what} at epoch {self.epoch+1}, step {self.step}: the run stopped and saved nothing of it; {self._kept()}. "
-                    f"Lower --lr (it is {self.learn.lr:g}) or train in --precision fp32, then continue with --resume or start afresh")
+                    f"Lower --lr (it is {self.learn.lr:g}){prec} and start afresh, with a fresh --out or --overwrite")
 
 # %% ../nbs/06a_cli.ipynb #ccf802e1
 _DIGITS = dict(size=32, epochs=28, bs=64, lr=4e-3, arch='tnt_digits_fast', recipe='digits')
@@ -481,8 +482,9 @@ def _check_room(out:Path, learn):
         raise ValueError(f"--out {out} has {free/2**20:.0f} MiB free, and a checkpoint of this model needs about {need/2**20:.0f} MiB: free space there, or give another --out")
 
 def _where(saved, epochs:int)->str:
+    "How far a run is: epochs done, and steps of the next."
     e, s = saved
-    return f"{e} of {epochs} epochs done" + (f" and {s} steps of the next" if s else "")
+    return f"{e} of {epochs} epochs" + (f" and {s} steps" if s else "")
 
 # %% ../nbs/06a_cli.ipynb #b41c0a09
 def tnt_train(argv:list=None, # command-line arguments, as `sys.argv[1:]` would hold them; None: no arguments (the defaults)
