@@ -6,7 +6,7 @@ Docs: https://tnt-nb.github.io/tnt-nb/cli.html.md"""
 
 # %% ../nbs/06a_cli.ipynb #afac6d51
 from __future__ import annotations
-import argparse, contextlib, fcntl, json, math, os, random, secrets, shlex, shutil, signal, socket, sys, time, warnings
+import argparse, contextlib, errno, fcntl, json, math, os, random, secrets, shlex, shutil, signal, socket, sys, time, warnings
 from datetime import datetime
 from pathlib import Path
 import psutil, torch, pickle
@@ -16,13 +16,17 @@ from fastcore.foundation import L
 from fastcore.basics import patch
 from fastai.vision.all import Callback, SkipToEpoch, set_seed, accuracy, rank_distrib
 from fastai.callback.training import GradientAccumulation
-from .data import data_dls
+from PIL import Image
+from fastai.vision.all import get_image_files, Normalize
+from .data import data_dls, to_8bit
+from .hub import save_timm_files
 from .train import tnt_learner, fit_warmup_cosine, ARCHS, PRECISIONS
 from .distributed import check_launch, distributed, world_size, run_device, workers_per_process
 
 # %% auto #0
 __all__ = ['plain_data', 'rng_state', 'set_rng_state', 'RunFailed', 'write_atomic', 'Stopped', 'RunCheckpoint', 'FreezeFirst',
-           'PhaseTimer', 'EpochLines', 'read_weights', 'opt_state_to_params', 'tnt_train', 'train_main']
+           'PhaseTimer', 'EpochLines', 'read_weights', 'opt_state_to_params', 'tnt_train', 'train_main',
+           'predict_files', 'predict_main']
 
 # %% ../nbs/06a_cli.ipynb #7d73aef0
 def plain_data(x):
@@ -44,14 +48,14 @@ def rng_state()->dict:
     version, ints, gauss = random.getstate()
     name, keys, pos, has_gauss, cached = np.random.get_state()
     return dict(python=[version, list(ints), gauss], numpy=[name, torch.from_numpy(keys.astype(np.int64)), pos, has_gauss, cached],
-                torch=torch.get_rng_state(), cuda=torch.cuda.get_rng_state_all() if torch.cuda.is_initialized() else [])
+                torch=torch.get_rng_state(), cuda=[torch.cuda.get_rng_state()] if torch.cuda.is_initialized() else [])   # this process's GPU
 
 def set_rng_state(s:dict):
     "Put back the states `rng_state` took."
     version, ints, gauss = s['python']; random.setstate((version, tuple(ints), gauss))
     name, keys, pos, has_gauss, cached = s['numpy']; np.random.set_state((name, keys.numpy().astype(np.uint32), pos, has_gauss, cached))
     torch.set_rng_state(s['torch'])
-    if s['cuda'] and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s['cuda'])
+    if s['cuda'] and torch.cuda.is_available(): torch.cuda.set_rng_state(s['cuda'][0])
 
 # %% ../nbs/06a_cli.ipynb #b41c0a01
 class RunFailed(RuntimeError):
@@ -67,9 +71,10 @@ def write_atomic(path, write):
         with open(tmp, 'rb') as f: os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException as e:
+        failed = isinstance(e, (OSError, RuntimeError)) and not isinstance(e, RunFailed)   # torch's writer reports a full disk as a RuntimeError
+        reason = _reason(e, path.parent) if failed else None   # while the part-written file still fills the disk
         tmp.unlink(missing_ok=True)   # a part-written file does not stay to fill the disk
-        if isinstance(e, (OSError, RuntimeError)) and not isinstance(e, RunFailed):   # torch's writer reports a full disk as a RuntimeError
-            raise RunFailed(f"could not write {path} ({_reason(e, path.parent)}; {_free(path.parent)} free there)") from None
+        if failed: raise RunFailed(f"could not write {path} ({reason}; {_free(path.parent)} free there now)") from None
         raise
 
 def _reason(e:Exception, folder)->str:
@@ -394,6 +399,7 @@ def _resume(args, given:set):
                                f"{'it' if len(fixed) == 1 else 'them'}, or start a new run with a fresh --out")
     return argparse.Namespace(**{**run, **{k: getattr(args, k) for k in given & free}, 'resume': args.resume, 'out': args.out, 'device': args.device}), ck
 
+# %% ../nbs/06a_cli.ipynb #b41c0a12
 def opt_state_to_params(opt):
     "Move every tensor of the optimiser's state to its parameter's device (a checkpoint is read onto the CPU; fastai's `load_state_dict` keeps it there)."
     for p, s in opt.state.items():
@@ -428,12 +434,26 @@ def _write(learn, history:list, wall:float, out:Path, args, timing:dict=None)->d
     learn.model._compiled_call_impl = None   # the exported learner holds the plain module
     write_atomic(out/'learner.pkl', lambda tmp: learn.export(tmp.absolute()))
     write_atomic(out/'curves.png', lambda tmp: _plot(history, tmp))
+    _timm_files(learn, out, args)
     metrics['timing']['export'] = time.perf_counter() - t0
     metrics['timing'] = {k: round(v, 2) if isinstance(v, float) else v for k, v in metrics['timing'].items()}
     metrics = _json_safe(metrics)
     write_atomic(out/'metrics.json', lambda tmp: tmp.write_text(json.dumps(metrics, indent=1, allow_nan=False)))
-    print(f"done in {wall:.0f}s: valid accuracy {metrics['final_accuracy']:.4f}; wrote {out}/learner.pkl, checkpoint.pth, curves.png, metrics.json")
+    print(f"done in {wall:.0f}s: valid accuracy {metrics['final_accuracy']:.4f}; wrote {out}/learner.pkl, model.safetensors, config.json, checkpoint.pth, curves.png, metrics.json")
     return metrics
+
+# %% ../nbs/06a_cli.ipynb #b41c0a14
+def _timm_files(learn, out:Path, args):
+    "The run's model as `model.safetensors` and `config.json` (timm's layout: plain timm and `tnt-predict` read them), with its classes, size and normalisation; written in a folder of their own, then renamed into `out`."
+    norm = next((t for t in learn.dls.after_batch.fs if isinstance(t, Normalize)), None)
+    mean, std = (norm.mean.flatten().tolist(), norm.std.flatten().tolist()) if norm is not None else ([0.]*3, [1.]*3)
+    xtra = math.ceil(args.size*0.14/8)*8   # the paper recipe validates as fastai's RandomResizedCrop does: resized to size + xtra, the centre cropped
+    crop = dict(crop_mode='center', crop_pct=args.size/(args.size + xtra)) if args.recipe == 'paper' else {}
+    tmp = out/f'.timm-{os.getpid()}-{secrets.token_hex(4)}.tmp'
+    try:
+        save_timm_files(getattr(learn.model, 'module', learn.model), tmp, label_names=list(learn.dls.vocab), mean=mean, std=std, **crop)
+        for f in ('model.safetensors', 'config.json'): os.replace(tmp/f, out/f)
+    finally: shutil.rmtree(tmp, ignore_errors=True)
 
 # %% ../nbs/06a_cli.ipynb #ac70eda8
 def _restore(learn, ck:dict, device):
@@ -477,9 +497,11 @@ def _check_batch(args, dls):
 def _check_room(out:Path, learn):
     "Refuse, before any training, an output folder without room for a checkpoint."
     if rank_distrib(): return
-    need = sum(p.numel()*p.element_size() for p in learn.model.parameters())*3.3 + 2**20   # weights and Adam's two moments
+    one = sum(p.numel()*p.element_size() for p in learn.model.parameters())*3.3 + 2**20   # weights and Adam's two moments
+    have = (out/'checkpoint.pth').stat().st_size if (out/'checkpoint.pth').exists() else 0
+    need = 2*one - have   # the next checkpoint is written beside the last one, then renamed over it
     if (free := shutil.disk_usage(out).free) < need:
-        raise ValueError(f"--out {out} has {free/2**20:.0f} MiB free, and a checkpoint of this model needs about {need/2**20:.0f} MiB: free space there, or give another --out")
+        raise ValueError(f"--out {out} has {free/2**20:.0f} MiB free, and this model's checkpoints need about {need/2**20:.0f} MiB (each is written beside the last, then renamed): free space there, or give another --out")
 
 def _where(saved, epochs:int)->str:
     "How far a run is: epochs done, and steps of the next."
@@ -501,7 +523,7 @@ def tnt_train(argv:list=None, # command-line arguments, as `sys.argv[1:]` would 
     out, lock, ck = _start(args, argv, ck)
     try:
         args.out = str(out)
-        again = argv + ([] if 'out' in given else ['--out', str(out)])   # the command that continues this run
+        again = [a for a in argv if a != '--overwrite'] + ([] if 'out' in given else ['--out', str(out)])   # the command that continues this run
         return _train(args, dict(args=vars(args), argv=again), out, ck, device, return_learner)
     finally:
         if lock: lock.close()
@@ -516,15 +538,10 @@ def _train(args, meta:dict, out:Path, ck, device, return_learner:bool):
     _check_room(out, learn)
     ckpt = RunCheckpoint(out/'checkpoint.pth', meta, ck, every=args.save_every, check=1 if device == 'cpu' else 10)
     learn.add_cb(ckpt); learn.add_cb(timer := PhaseTimer())
-    if ck is not None:
-        _restore(learn, ck, device)
-        if ck['epoch'] >= args.epochs and all((out/f).exists() for f in _RUN_FILES):
-            _say(f"tnt-train: the run in {out} is finished ({args.epochs} epochs); nothing to do")
-            m = json.loads((out/'metrics.json').read_text())
-            return (learn, m) if return_learner else m
-        _say(f"tnt-train: continuing the run in {out}: {_where((ck['epoch'], ck.get('step', 0)), args.epochs)}")
+    if ck is not None and (m := _continue(learn, args, ck, out, device)) is not None: return (learn, m) if return_learner else m
     _say(_banner(args, dls, learn, out))
     startup = time.time() - psutil.Process().create_time()   # from the process's start: the interpreter, the imports, the data, the model
+    global _STARTED; _STARTED = True
     with _signals(ckpt):
         try:
             if ckpt.epoch0 < args.epochs: _fit(learn, args, ckpt.epoch0)
@@ -540,7 +557,21 @@ def _train(args, meta:dict, out:Path, ck, device, return_learner:bool):
     metrics = _write(learn, ckpt.history, ckpt.wall(), out, args, dict(startup=startup, **getattr(timer, 'times', {}), steps=getattr(timer, 'steps', 0)))
     return (learn, metrics) if return_learner else metrics
 
+# %% ../nbs/06a_cli.ipynb #b41c0a13
+def _continue(learn, args, ck:dict, out:Path, device):
+    "Put the checkpoint `ck` into `learn`, saying how far the run is; the metrics of a run that is finished, else None."
+    if ck.get('step') and len(ck.get('rng') or [None]) != args.world_size:
+        raise ValueError(f"the checkpoint was cut inside an epoch on {len(ck['rng'])} process{'es' if len(ck['rng']) > 1 else ''}: continue it on as many "
+                         "(each process has its own share of the epoch and its own random states)")
+    _restore(learn, ck, device)
+    if ck['epoch'] >= args.epochs and all((out/f).exists() for f in _RUN_FILES):
+        _say(f"tnt-train: the run in {out} is finished ({args.epochs} epochs); nothing to do")
+        return json.loads((out/'metrics.json').read_text())
+    _say(f"tnt-train: continuing the run in {out}: {_where((ck['epoch'], ck.get('step', 0)), args.epochs)}")
+
 # %% ../nbs/06a_cli.ipynb #b41c0a11
+_STARTED = False   # set when training starts: an error after it is the run's, not the command line's
+
 # library wording -> the command line's, for the messages of library functions that reach tnt-train
 _AS_OPTIONS = {"precision='fp16'": "--precision fp16",
                "use folder_dls('<path to imagenette2-160>', valid='val')": "pass its folder with --data <path to imagenette2-160>"}
@@ -554,12 +585,15 @@ def _warning_line(message, category, filename, lineno, line=None)->str:
     return f"tnt-train: warning: {message}\n"
 
 def train_main():
-    "Console entry point of `tnt-train`: a user error ends it with one line and exit status 2, a run that cannot go on (`RunFailed`) with one line and 1."
+    "Console entry point of `tnt-train`: a user error ends it with one line and exit status 2, a run that cannot go on (`RunFailed`, an error of torch's once training has started) with one line and 1."
     warnings.formatwarning = _warning_line
     try: tnt_train(sys.argv[1:])
-    except RunFailed as e: print(f"tnt-train: error: {e}", file=sys.stderr); raise SystemExit(1)
-    except (ValueError, FileNotFoundError, ConnectionError, RuntimeError) as e:
+    except (ValueError, FileNotFoundError, ConnectionError) as e:
         print(f"tnt-train: error: {_as_options(str(e))}", file=sys.stderr); raise SystemExit(2)
+    except RuntimeError as e:   # a run that cannot go on (RunFailed), a launch set up wrongly, an error of torch's (out of memory, a lost peer)
+        lines = [l.strip() for l in str(e).splitlines() if l.strip() and not l.strip().startswith('Exception occured in')]
+        print(f"tnt-train: error: {_as_options(lines[0] if lines else type(e).__name__)}", file=sys.stderr)
+        raise SystemExit(1 if isinstance(e, RunFailed) or _STARTED else 2)
 
 # %% ../nbs/06a_cli.ipynb #566bab9b
 _RUN_FILES = ('checkpoint.pth', 'learner.pkl', 'metrics.json')
@@ -570,18 +604,21 @@ def _claim(out:Path):
     if out.exists() and not out.is_dir(): raise ValueError(f"--out {out} is a file; give a folder")
     try: out.mkdir(parents=True, exist_ok=True); f = open(out/_LOCK, 'a+')
     except OSError as e: raise ValueError(f"--out {out} cannot be written ({e.strerror}); give a folder you can write to") from None
-    try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
+    try: fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)   # a POSIX lock: not inherited by forked loader workers, kept on NFS
+    except OSError as e:
         f.seek(0); who = f.read().strip() or 'another process'; f.close()
-        raise ValueError(f"--out {out} is in use by a running tnt-train ({who}); wait for it to end, or give another --out") from None
+        if e.errno in (errno.EACCES, errno.EAGAIN):
+            raise ValueError(f"--out {out} is in use by a running tnt-train ({who}); wait for it to end, or give another --out") from None
+        raise ValueError(f"--out {out} cannot be locked ({e.strerror}): its file system does not support locks; give a folder on one that does") from None
     f.seek(0); f.truncate(); f.write(f"pid {os.getpid()} on {socket.gethostname()}, since {datetime.now():%Y-%m-%d %H:%M:%S}"); f.flush()
-    for t in out.glob('.*.tmp'): t.unlink(missing_ok=True)   # half-written files of a process that was killed
+    for t in out.glob('.*.tmp'): shutil.rmtree(t, ignore_errors=True) if t.is_dir() else t.unlink(missing_ok=True)   # half-written files of a process that was killed
     return f
 
 def _same_run(out:Path, args, ck:dict, argv:list):
-    "Refuse to continue the run in `out` with options that would make it another run, naming them."
+    "Refuse to continue the run in `out` with options that would make it another run, naming them (`--resume` may change the batch at an epoch's end)."
     run = {'accum': 1, **ck['meta']['args']}
-    differ = [f"{_option(k)} {run.get(k)} (this command: {getattr(args, k)})" for k in _RUN_KEYS if run.get(k) != getattr(args, k)]
+    keys = [k for k in _RUN_KEYS if not (k == 'bs' and args.resume and not ck.get('step'))]
+    differ = [f"{_option(k)} {run.get(k)} (this command: {getattr(args, k)})" for k in keys if run.get(k) != getattr(args, k)]
     if differ: raise ValueError(f"--out {out} holds a run with other options: {', '.join(differ)}; continue it with its own command "
                                 f"({_command(ck['meta'].get('argv'))}), give a fresh --out, or add --overwrite to replace it")
 
@@ -594,7 +631,10 @@ def _start(args, argv:list, ck):
     lock = _claim(out) if not rank_distrib() else None
     try:
         mine, others = out/'checkpoint.pth', [f for f in _RUN_FILES if (out/f).exists()]
-        if args.overwrite or not others: return out, lock, ck
+        if args.overwrite:
+            for f in (*_RUN_FILES, 'curves.png'): (out/f).unlink(missing_ok=True)   # the old run goes now, not file by file as the new one writes
+            return out, lock, ck
+        if not others: return out, lock, ck
         if not mine.exists(): raise ValueError(f"--out {out} holds the files of a run ({', '.join(others)}) but no checkpoint to continue it from; give a fresh --out, or add --overwrite to replace them")
         here = _read_run(mine, '--out')
         _same_run(out, args, here, argv)
@@ -603,3 +643,53 @@ def _start(args, argv:list, ck):
     except BaseException:
         if lock: lock.close()
         raise
+
+# %% ../nbs/06a_cli.ipynb #b41c0f02
+def predict_files(run, # a run folder: model.safetensors and config.json
+                  paths:list, # image files
+                  topk:int=1, # labels per image
+                  bs:int=64, # images per batch
+                  device:str='cpu' # where the model runs
+                 )->list:
+    "Classify image files with the model of a run folder, read through timm alone: per file, `(path, [(label, probability), ...])`, or `(path, reason)` where it could not be read."
+    import timm
+    from timm.data import resolve_data_config, create_transform
+    if not (Path(run)/'config.json').is_file() or not (Path(run)/'model.safetensors').is_file():
+        raise FileNotFoundError(f"{run} holds no model.safetensors and config.json: pass a folder that tnt-train wrote")
+    model = timm.create_model(f'local-dir:{Path(run).absolute()}', pretrained=True).eval().to(device)
+    tfm = create_transform(**resolve_data_config({}, model=model))
+    names = model.pretrained_cfg.get('label_names') or [str(i) for i in range(model.num_classes)]
+    res = {}
+    for i in range(0, len(paths), bs):
+        xs, ok = [], []
+        for p in paths[i:i+bs]:
+            try:
+                with Image.open(p) as im: im.load(); xs.append(tfm(to_8bit(im).convert('RGB'))); ok.append(p)
+            except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as e: res[p] = f"cannot be read as an image ({type(e).__name__})"
+        if not xs: continue
+        with torch.no_grad(): top = model(torch.stack(xs).to(device)).softmax(-1).topk(min(topk, model.num_classes))
+        for p, v, k in zip(ok, top.values.tolist(), top.indices.tolist()): res[p] = [(names[j], q) for q, j in zip(v, k)]
+    return [(p, res[p]) for p in paths]
+
+# %% ../nbs/06a_cli.ipynb #b41c0f03
+def predict_main():
+    "Console entry point of `tnt-predict RUN IMAGE|FOLDER...`: one line per image; a user error ends it with one line and exit status 2, an unreadable image makes it 1."
+    p = argparse.ArgumentParser(prog='tnt-predict', description="Classify images with the model of a tnt-train run (its model.safetensors and config.json, through timm).")
+    p.add_argument('run', help="the run's folder"); p.add_argument('images', nargs='+', help="image files, or folders of them")
+    p.add_argument('--topk', type=int, default=1); p.add_argument('--json', action='store_true', help="print a JSON list")
+    p.add_argument('--bs', type=int, default=64); p.add_argument('--device', default='auto', help="cpu, cuda or auto")
+    a = p.parse_args()
+    try:
+        if a.topk < 1 or a.bs < 1: raise ValueError("--topk and --bs must be at least 1")
+        paths = []
+        for s in a.images:
+            if Path(s).is_dir(): paths += [str(f) for f in sorted(get_image_files(s))]
+            elif Path(s).exists(): paths.append(s)
+            else: raise FileNotFoundError(f"{s}: no such file or folder")
+        res = predict_files(a.run, paths, a.topk, a.bs, 'cuda' if a.device == 'auto' and torch.cuda.is_available() else 'cpu' if a.device == 'auto' else a.device)
+    except (ValueError, FileNotFoundError, RuntimeError) as e: print(f"tnt-predict: error: {e}", file=sys.stderr); raise SystemExit(2)
+    for path, r in res:
+        if isinstance(r, str): print(f"tnt-predict: {path}: {r}", file=sys.stderr)
+        elif not a.json: print(path, *(f"{l} {q:.4f}" for l, q in r), sep='\t')
+    if a.json: print(json.dumps([dict(path=path, error=r) if isinstance(r, str) else dict(path=path, top=[dict(label=l, prob=q) for l, q in r]) for path, r in res], indent=1))
+    if any(isinstance(r, str) for _, r in res): raise SystemExit(1)

@@ -86,13 +86,14 @@ class DigitImage(Transform):
 
 class MemoryImage(Transform):
     "Item getter: index → RGB `TensorImage` (bytes) of one grey-scale image held in memory, resized once, up front, to `size`; a PIL image (`predict`) is resized the same way."
-    input_types = (int, np.integer, Image.Image, str, Path)   # fastai's `test_dl` starts an item of these types here
+    input_types = (int, np.integer, Image.Image, str, Path, np.ndarray)   # fastai's `test_dl` starts an item of these types here
     def __init__(self, images, size:int):
         super().__init__(); self.size = size
         self.x = torch.stack([self._resize(Image.fromarray(a)) for a in images])   # (N, size, size), as fastai's Resize(Squish) makes them
     def _resize(self, img): return torch.from_numpy(np.array(img.resize((self.size, self.size), Image.BILINEAR)))
     def encodes(self, i):
         if isinstance(i, (str, Path)): i = Image.open(i)   # `predict` on a file
+        if isinstance(i, np.ndarray): i = Image.fromarray(i)   # or on an array, H x W x C or H x W
         if isinstance(i, Image.Image): return TensorImage(image2tensor(i.convert('RGB').resize((self.size, self.size), Image.BILINEAR)))
         return TensorImage(self.x[i][None].expand(3, -1, -1))
 
@@ -156,9 +157,10 @@ def to_8bit(img:Image.Image)->Image.Image:
 
 class ReadableImage(Transform):
     "Item getter: the file (or, for `predict`, a PIL image) as an RGB `PILImage`, 16-bit images scaled to 8 bits; a file that cannot be decoded is skipped (fastai's `SkipItemException`), with one warning per loader process, and left on disk."
-    input_types = (str, Path, Image.Image)   # what fastai's `test_dl` (and so `predict`) may be given
+    input_types = (str, Path, Image.Image, np.ndarray)   # what fastai's `test_dl` (and so `predict`) may be given: a web demo hands over arrays
     def __init__(self): super().__init__(); self.skipped = set()
     def encodes(self, fn):
+        if isinstance(fn, np.ndarray): fn = Image.fromarray(fn)   # H x W x C or H x W, as PIL reads them
         if isinstance(fn, Image.Image): return PILImage.create(to_8bit(fn).convert('RGB'))   # decoded here: fastai would recast a lazily opened file in place and lose its decoder
         try:
             with Image.open(fn) as im: im.load(); return PILImage.create(to_8bit(im).convert('RGB'))
@@ -181,6 +183,7 @@ def _readable_one(fns:list, where:str):
         except (OSError, SyntaxError, ValueError, Image.DecompressionBombError): pass
     raise ValueError(f"none of the {len(fns)} files in {where} can be read as an image (e.g. {fns[0]}); put images there (JPEG, PNG, ...)")
 
+# %% ../nbs/05_data.ipynb #b41c0c06
 def _tree_files(path:Path, valid:str)->tuple:
     "The image files of an ImageNet-style tree, sorted, sub-folders of a class included, and the image files left out (in no class folder); a clear error for a missing folder, a class without images, a validation class without training images, a split without a readable image."
     if not path.is_dir(): raise FileNotFoundError(f"dataset folder {path} does not exist; pass the root that holds train/ and {valid}/")
@@ -191,13 +194,19 @@ def _tree_files(path:Path, valid:str)->tuple:
                                     f"expected {path}/train/<class>/*.jpg and {path}/{valid}/<class>/*.jpg"
                                     + ("; pass valid='valid'" if split == valid and 'valid' in other else "")
                                     + ("; pass valid='val'" if split == valid and 'val' in other else ""))
-    classes = sorted(p.name for p in (path/'train').iterdir() if p.is_dir())
+    classes = sorted(p.name for p in (path/'train').iterdir() if p.is_dir() and not p.name.startswith('.'))   # fastai skips hidden folders (.ipynb_checkpoints)
     if not classes: raise ValueError(f"{path}/train has no class folders; put each class's images in {path}/train/<class>/")
     found = sorted(get_image_files(path, folders=['train', valid]))   # the same order on every machine and process: file system order is not
     loose = [f for f in found if len(f.relative_to(path).parts) < 3]   # directly in train/ or val/: in no class
     if loose: warnings.warn(f"left out {len(loose)} image file{'s' if len(loose) > 1 else ''} in no class folder (e.g. {loose[0]}); put {'them' if len(loose) > 1 else 'it'} in {path}/<split>/<class>/")
     fns = [f for f in found if len(f.relative_to(path).parts) >= 3]
     if not fns: raise ValueError(f"no image files found under {path}/train or {path}/{valid}")
+    _check_sets(path, valid, classes, fns)
+    return fns, loose
+
+# %% ../nbs/05_data.ipynb #b41c0c07
+def _check_sets(path:Path, valid:str, classes:list, fns:list):
+    "Refuse a class folder without images, a validation class the training set lacks, and a set with no readable image."
     split_class = [f.relative_to(path).parts[:2] for f in fns]   # one pass over the files, not one per class
     seen = {c for s, c in split_class if s == 'train'}
     for c in classes:
@@ -209,7 +218,6 @@ def _tree_files(path:Path, valid:str)->tuple:
         files = [f for f, (s, _) in zip(fns, split_class) if s == split]
         if not files: raise ValueError(f"{path}/{split} has no images in class folders; validation needs at least one")   # train/ without any fails above
         _readable_one(files, f"{path}/{split}")
-    return fns, loose
 
 # %% ../nbs/05_data.ipynb #70abae0c
 def folder_dls(path, # root of an ImageNet-style tree: train/<class>/*, <valid>/<class>/* (images in sub-folders of a class count as that class)

@@ -99,14 +99,17 @@ class ShardedDL(DistributedDL):
         if not self.substitute: yield from self.dl.create_batches(samps)
         else: yield from map(self.dl.do_batch, self.dl.chunkify(map(self._readable, samps)))
     def after_batch(self, b): self._first(); return super().after_batch(b)   # the batch transforms, in this process
-    def _readable(self, i):
-        "Item `i`, or if fastai's `SkipItemException` skips it, the first readable item after it."
-        n = len(self.dataset)
-        for k in range(n):
-            if (item := self.dl.do_item((i + k) % n)) is not None: return item
-        raise RuntimeError(f"none of the {n} items of the dataset could be read")
     def to_detach(self, b, cpu=True, gather=True):
         return to_detach(b, cpu, gather=gather and self.gather)
+
+# %% ../nbs/06b_distributed.ipynb #b41c0d01
+@patch
+def _readable(self:ShardedDL, i):
+    "Item `i`, or if fastai's `SkipItemException` skips it, the first readable item after it."
+    n = len(self.dataset)
+    for k in range(n):
+        if (item := self.dl.do_item((i + k) % n)) is not None: return item
+    raise RuntimeError(f"none of the {n} items of the dataset could be read")
 
 # %% ../nbs/06b_distributed.ipynb #4c7a435c
 class SeededRepeatAugSampler(RepeatAugSampler):

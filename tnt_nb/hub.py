@@ -14,11 +14,13 @@ from timm.models import register_model, build_model_with_cfg, generate_default_c
 from timm.layers import resample_abs_pos_embed
 from timm.data import IMAGENET_INCEPTION_MEAN, IMAGENET_INCEPTION_STD, IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD
 from .model import TNT, tnt_ti, tnt_s, tnt_b, tnt_digits, tnt_digits_fast
+from .block import TNTBlock
 
 # %% auto #0
 __all__ = ['FASHION_WEIGHTS', 'FASHION_SHA256', 'FASHION_LABELS', 'default_cfgs', 'convert_timm_state_dict',
            'load_timm_state_dict', 'to_timm_state_dict', 'pretrained_filter', 'tnt_nb_ti_patch16_224',
-           'tnt_nb_s_patch16_224', 'tnt_nb_digits_patch8_32', 'tnt_nb_digits_fast_patch8_32', 'tnt_nb_b_patch16_224']
+           'tnt_nb_s_patch16_224', 'tnt_nb_digits_patch8_32', 'tnt_nb_digits_fast_patch8_32', 'tnt_nb_b_patch16_224',
+           'timm_args', 'save_timm_files']
 
 # %% ../nbs/04_weights.ipynb #223a7bc9
 _OFFICIAL = dict(patch_embed='pixel_embed', outer_pos='patch_pos', inner_pos='pixel_pos', proj_norm1='norm1_proj',
@@ -171,3 +173,35 @@ def tnt_nb_digits_fast_patch8_32(pretrained=False, **kwargs)->TNT:
 def tnt_nb_b_patch16_224(pretrained=False, **kwargs)->TNT:
     "tnt-nb's TNT-B in timm's registry; `pretrained=True` loads timm's ImageNet weights (82.9% in the paper)."
     return _create('tnt_nb_b_patch16_224', tnt_b, pretrained, **kwargs)
+
+# %% ../nbs/04_weights.ipynb #b41c0e02
+def timm_args(model:TNT # a tnt-nb `TNT`
+             )->dict:
+    "The `model_args` under which plain timm's TNT (`tnt_s_patch16_224`) is `model`, read off its layers; None where timm's cannot be (SE, plain blocks, no position encodings)."
+    blocks = list(model.blocks)
+    if not all(type(b) is TNTBlock and b.se_layer is None for b in blocks) or model.patch_pos is None or model.pixel_pos is None: return None
+    pe, b = model.pixel_embed, blocks[0]
+    return dict(img_size=list(pe.img_size), patch_size=pe.patch_size, embed_dim=model.embed_dim, inner_dim=pe.inner_dim, depth=len(blocks),
+                num_heads_outer=b.attn_out.num_heads, num_heads_inner=b.attn_in.num_heads, mlp_ratio=b.mlp.fc1.out_features/b.mlp.fc1.in_features,
+                first_stride=pe.inner_stride, qkv_bias=b.attn_out.qkv.bias is not None, global_pool=model.global_pool, num_classes=model.num_classes)
+
+def save_timm_files(model:TNT, # a tnt-nb `TNT` of the official layout
+                    folder, # where `model.safetensors` and `config.json` go (made if missing; files there are replaced)
+                    label_names=None, # the class names, in the head's order
+                    mean=IMAGENET_DEFAULT_MEAN, std=IMAGENET_DEFAULT_STD, # the normalisation the model was trained with
+                    interpolation:str='bilinear', # resize filter at inference
+                    crop_mode:str='squash', # 'squash' (resize to the square, as fastai's `Resize` does), or timm's 'center'
+                    crop_pct:float=1.0 # the crop's share of the resized image ('center')
+                   ):
+    "Write `model` as plain timm's TNT in timm's Hugging Face layout: `timm.create_model('local-dir:FOLDER', pretrained=True)` loads it without tnt-nb."
+    import timm
+    from timm.models import save_for_hf
+    args = timm_args(model)
+    if args is None: raise ValueError("plain timm cannot build this TNT (SE, plain blocks or no position encodings): share it with torch.save(model.state_dict()) and tnt-nb")
+    twin = timm.create_model('tnt_s_patch16_224', pretrained=False, **args)
+    twin.load_state_dict(to_timm_state_dict(model))
+    size = (model.in_chans, *model.pixel_embed.img_size)
+    twin.pretrained_cfg = dict(architecture='tnt_s_patch16_224', tag='tnt-nb', input_size=size, interpolation=interpolation, crop_pct=crop_pct, crop_mode=crop_mode,
+                               mean=tuple(map(float, mean)), std=tuple(map(float, std)), num_classes=model.num_classes, first_conv='pixel_embed.proj',
+                               classifier='head', paper_ids='arXiv:2103.00112', license='apache-2.0')
+    save_for_hf(twin, str(folder), model_config=dict(label_names=list(map(str, label_names))) if label_names is not None else None, safe_serialization=True)
