@@ -1,4 +1,4 @@
-"""The main job: one command that trains a TNT with fastai and leaves behind an exported learner, a checkpoint to resume from, a plot of the run and its metrics as JSON.
+"""The main job: one command that trains a TNT with fastai and leaves behind the model in timm's format, an exported learner, a checkpoint that the same command continues from, a plot of the run and its metrics as JSON; and `tnt-predict`, which classifies images with what a run wrote.
 
 Docs: https://tnt-nb.github.io/tnt-nb/cli.html.md"""
 
@@ -448,11 +448,16 @@ def _timm_files(learn, out:Path, args):
     norm = next((t for t in learn.dls.after_batch.fs if isinstance(t, Normalize)), None)
     mean, std = (norm.mean.flatten().tolist(), norm.std.flatten().tolist()) if norm is not None else ([0.]*3, [1.]*3)
     xtra = math.ceil(args.size*0.14/8)*8   # the paper recipe validates as fastai's RandomResizedCrop does: resized to size + xtra, the centre cropped
-    crop = dict(crop_mode='center', crop_pct=args.size/(args.size + xtra)) if args.recipe == 'paper' else {}
+    crop = dict(crop_pct=args.size/(args.size + xtra)) if args.recipe == 'paper' else {}   # timm's squash: resized to size/crop_pct, the centre cropped
     tmp = out/f'.timm-{os.getpid()}-{secrets.token_hex(4)}.tmp'
     try:
         save_timm_files(getattr(learn.model, 'module', learn.model), tmp, label_names=list(learn.dls.vocab), mean=mean, std=std, **crop)
-        for f in ('model.safetensors', 'config.json'): os.replace(tmp/f, out/f)
+        for f in ('model.safetensors', 'config.json'):
+            with open(tmp/f, 'rb') as h: os.fsync(h.fileno())
+            os.replace(tmp/f, out/f)
+    except Exception as e:
+        raise RunFailed(f"could not write {out}/model.safetensors and config.json ({_reason(e, out)}; {_free(out)} free there now); "
+                        "the training is saved: free space and run the same command to write the run's files again") from None
     finally: shutil.rmtree(tmp, ignore_errors=True)
 
 # %% ../nbs/06a_cli.ipynb #ac70eda8
@@ -596,7 +601,7 @@ def train_main():
         raise SystemExit(1 if isinstance(e, RunFailed) or _STARTED else 2)
 
 # %% ../nbs/06a_cli.ipynb #566bab9b
-_RUN_FILES = ('checkpoint.pth', 'learner.pkl', 'metrics.json')
+_RUN_FILES = ('checkpoint.pth', 'learner.pkl', 'model.safetensors', 'config.json', 'metrics.json')   # a finished run has them all
 _LOCK = '.tnt-train.lock'
 
 def _claim(out:Path):
@@ -650,8 +655,8 @@ def predict_files(run, # a run folder: model.safetensors and config.json
                   topk:int=1, # labels per image
                   bs:int=64, # images per batch
                   device:str='cpu' # where the model runs
-                 )->list:
-    "Classify image files with the model of a run folder, read through timm alone: per file, `(path, [(label, probability), ...])`, or `(path, reason)` where it could not be read."
+                 ):
+    "Classify image files with the model of a run folder, read through timm alone, batch by batch: per file, `(path, [(label, probability), ...])`, or `(path, reason)` where it could not be read."
     import timm
     from timm.data import resolve_data_config, create_transform
     if not (Path(run)/'config.json').is_file() or not (Path(run)/'model.safetensors').is_file():
@@ -659,37 +664,47 @@ def predict_files(run, # a run folder: model.safetensors and config.json
     model = timm.create_model(f'local-dir:{Path(run).absolute()}', pretrained=True).eval().to(device)
     tfm = create_transform(**resolve_data_config({}, model=model))
     names = model.pretrained_cfg.get('label_names') or [str(i) for i in range(model.num_classes)]
-    res = {}
     for i in range(0, len(paths), bs):
-        xs, ok = [], []
+        xs, res = [], {}
         for p in paths[i:i+bs]:
             try:
-                with Image.open(p) as im: im.load(); xs.append(tfm(to_8bit(im).convert('RGB'))); ok.append(p)
+                with Image.open(p) as im: im.load(); xs.append(tfm(to_8bit(im).convert('RGB'))); res[p] = None   # 16-bit images as training reads them
             except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as e: res[p] = f"cannot be read as an image ({type(e).__name__})"
-        if not xs: continue
-        with torch.no_grad(): top = model(torch.stack(xs).to(device)).softmax(-1).topk(min(topk, model.num_classes))
-        for p, v, k in zip(ok, top.values.tolist(), top.indices.tolist()): res[p] = [(names[j], q) for q, j in zip(v, k)]
-    return [(p, res[p]) for p in paths]
+        if xs:
+            with torch.no_grad(): top = model(torch.stack(xs).to(device)).softmax(-1).topk(min(topk, model.num_classes))
+            for p, v, k in zip([p for p, r in res.items() if r is None], top.values.tolist(), top.indices.tolist()): res[p] = [(names[j], q) for q, j in zip(v, k)]
+        yield from res.items()
 
 # %% ../nbs/06a_cli.ipynb #b41c0f03
+def _image_paths(args:list)->list:
+    "The files named, and the image files under the folders named (sub-folders too, hidden ones not), sorted."
+    paths = []
+    for s in args:
+        if Path(s).is_dir():
+            found = [str(f) for f in sorted(get_image_files(s))]
+            if not found: raise FileNotFoundError(f"{s} holds no image files")
+            paths += found
+        elif Path(s).exists(): paths.append(s)
+        else: raise FileNotFoundError(f"{s}: no such file or folder")
+    return paths
+
 def predict_main():
-    "Console entry point of `tnt-predict RUN IMAGE|FOLDER...`: one line per image; a user error ends it with one line and exit status 2, an unreadable image makes it 1."
+    "Console entry point of `tnt-predict RUN IMAGE|FOLDER...`: one line per image as each batch is done; a user error ends it with one line and exit status 2, an unreadable image makes it 1."
     p = argparse.ArgumentParser(prog='tnt-predict', description="Classify images with the model of a tnt-train run (its model.safetensors and config.json, through timm).")
     p.add_argument('run', help="the run's folder"); p.add_argument('images', nargs='+', help="image files, or folders of them")
     p.add_argument('--topk', type=int, default=1); p.add_argument('--json', action='store_true', help="print a JSON list")
     p.add_argument('--bs', type=int, default=64); p.add_argument('--device', default='auto', help="cpu, cuda or auto")
-    a = p.parse_args()
+    a, bad, found = p.parse_args(), False, []
     try:
         if a.topk < 1 or a.bs < 1: raise ValueError("--topk and --bs must be at least 1")
-        paths = []
-        for s in a.images:
-            if Path(s).is_dir(): paths += [str(f) for f in sorted(get_image_files(s))]
-            elif Path(s).exists(): paths.append(s)
-            else: raise FileNotFoundError(f"{s}: no such file or folder")
-        res = predict_files(a.run, paths, a.topk, a.bs, 'cuda' if a.device == 'auto' and torch.cuda.is_available() else 'cpu' if a.device == 'auto' else a.device)
-    except (ValueError, FileNotFoundError, RuntimeError) as e: print(f"tnt-predict: error: {e}", file=sys.stderr); raise SystemExit(2)
-    for path, r in res:
-        if isinstance(r, str): print(f"tnt-predict: {path}: {r}", file=sys.stderr)
-        elif not a.json: print(path, *(f"{l} {q:.4f}" for l, q in r), sep='\t')
-    if a.json: print(json.dumps([dict(path=path, error=r) if isinstance(r, str) else dict(path=path, top=[dict(label=l, prob=q) for l, q in r]) for path, r in res], indent=1))
-    if any(isinstance(r, str) for _, r in res): raise SystemExit(1)
+        if a.device.startswith('cuda') and not torch.cuda.is_available(): raise ValueError(f"--device {a.device}, but PyTorch sees no GPU; use --device cpu")
+        dev = ('cuda' if torch.cuda.is_available() else 'cpu') if a.device == 'auto' else a.device
+        for path, r in predict_files(a.run, _image_paths(a.images), a.topk, a.bs, dev):
+            bad |= isinstance(r, str)
+            if isinstance(r, str): print(f"tnt-predict: {path}: {r}", file=sys.stderr)
+            elif a.json: found.append(dict(path=path, top=[dict(label=l, prob=q) for l, q in r]))
+            else: print(path, *(f"{l} {q:.4f}" for l, q in r), sep='\t', flush=True)
+    except (ValueError, FileNotFoundError) as e: print(f"tnt-predict: error: {e}", file=sys.stderr); raise SystemExit(2)
+    except Exception as e: print(f"tnt-predict: error: {str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__}", file=sys.stderr); raise SystemExit(1)
+    if a.json: print(json.dumps(found, indent=1))
+    if bad: raise SystemExit(1)

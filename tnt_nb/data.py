@@ -22,7 +22,7 @@ from timm.data.random_erasing import RandomErasing
 
 # %% auto #0
 __all__ = ['FASHION_CLASSES', 'FASHION_DIR', 'posterize_bits', 'TimmRandAugment', 'TimmRandomErasing', 'paper_tfms', 'light_tfms',
-           'plain_tfms', 'DigitImage', 'MemoryImage', 'MemoryDL', 'DigitLabel', 'digits_dls', 'to_8bit',
+           'plain_tfms', 'to_8bit', 'DigitImage', 'MemoryImage', 'MemoryDL', 'DigitLabel', 'digits_dls',
            'ReadableImage', 'ClassFolder', 'folder_dls', 'imagenette_dls', 'read_idx', 'fashion_mnist_dls', 'write_idx',
            'fake_fashion', 'data_dls']
 
@@ -77,6 +77,16 @@ def _tfms(aug, size, flip=True):
     if aug is None or aug == 'none': return plain_tfms(size)
     raise ValueError(f"aug={aug!r}: use 'paper', 'light' or None")
 
+# %% ../nbs/05_data.ipynb #b41c0c08
+def to_8bit(img:Image.Image)->Image.Image:
+    "A 16-bit or 32-bit grey image scaled to 8 bits (65535 -> 255), not clipped at 255 as Pillow's conversion to RGB clips it; other images as they are."
+    if img.mode.startswith('I;16') or img.mode == 'I':
+        return Image.fromarray((np.asarray(img, dtype=np.float64).clip(0, 65535)/257).round().astype(np.uint8))
+    if img.mode == 'F':   # floats: 0-1 if they fit there, else 0-255
+        a = np.asarray(img, dtype=np.float64)
+        return Image.fromarray((a*255 if a.size and a.max() <= 1 else a).clip(0, 255).round().astype(np.uint8))
+    return img
+
 # %% ../nbs/05_data.ipynb #17353789
 class DigitImage(Transform):
     "Item getter: index → RGB `PILImage` of one grey-scale image held in memory, at its own size (for item transforms that work on PIL images)."
@@ -92,9 +102,10 @@ class MemoryImage(Transform):
         self.x = torch.stack([self._resize(Image.fromarray(a)) for a in images])   # (N, size, size), as fastai's Resize(Squish) makes them
     def _resize(self, img): return torch.from_numpy(np.array(img.resize((self.size, self.size), Image.BILINEAR)))
     def encodes(self, i):
-        if isinstance(i, (str, Path)): i = Image.open(i)   # `predict` on a file
+        if isinstance(i, (str, Path)):   # `predict` on a file
+            with Image.open(i) as im: im.load(); i = to_8bit(im).convert('RGB')
         if isinstance(i, np.ndarray): i = Image.fromarray(i)   # or on an array, H x W x C or H x W
-        if isinstance(i, Image.Image): return TensorImage(image2tensor(i.convert('RGB').resize((self.size, self.size), Image.BILINEAR)))
+        if isinstance(i, Image.Image): return TensorImage(image2tensor(to_8bit(i).convert('RGB').resize((self.size, self.size), Image.BILINEAR)))
         return TensorImage(self.x[i][None].expand(3, -1, -1))
 
 # %% ../nbs/05_data.ipynb #a8a01ccd
@@ -146,15 +157,6 @@ def digits_dls(size:int=32, # image size the 8x8 scans are upscaled to
                        flip=False, bs=bs, num_workers=num_workers, **kwargs)   # a mirrored digit is another symbol
 
 # %% ../nbs/05_data.ipynb #e2a8dadb
-def to_8bit(img:Image.Image)->Image.Image:
-    "A 16-bit or 32-bit grey image scaled to 8 bits (65535 -> 255), not clipped at 255 as Pillow's conversion to RGB clips it; other images as they are."
-    if img.mode.startswith('I;16') or img.mode == 'I':
-        return Image.fromarray((np.asarray(img, dtype=np.float64).clip(0, 65535)/257).round().astype(np.uint8))
-    if img.mode == 'F':   # floats: 0-1 if they fit there, else 0-255
-        a = np.asarray(img, dtype=np.float64)
-        return Image.fromarray((a*255 if a.size and a.max() <= 1 else a).clip(0, 255).round().astype(np.uint8))
-    return img
-
 class ReadableImage(Transform):
     "Item getter: the file (or, for `predict`, a PIL image) as an RGB `PILImage`, 16-bit images scaled to 8 bits; a file that cannot be decoded is skipped (fastai's `SkipItemException`), with one warning per loader process, and left on disk."
     input_types = (str, Path, Image.Image, np.ndarray)   # what fastai's `test_dl` (and so `predict`) may be given: a web demo hands over arrays

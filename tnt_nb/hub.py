@@ -185,13 +185,14 @@ def timm_args(model:TNT # a tnt-nb `TNT`
                 num_heads_outer=b.attn_out.num_heads, num_heads_inner=b.attn_in.num_heads, mlp_ratio=b.mlp.fc1.out_features/b.mlp.fc1.in_features,
                 first_stride=pe.inner_stride, qkv_bias=b.attn_out.qkv.bias is not None, global_pool=model.global_pool, num_classes=model.num_classes)
 
+# %% ../nbs/04_weights.ipynb #b41c0e06
 def save_timm_files(model:TNT, # a tnt-nb `TNT` of the official layout
                     folder, # where `model.safetensors` and `config.json` go (made if missing; files there are replaced)
                     label_names=None, # the class names, in the head's order
                     mean=IMAGENET_DEFAULT_MEAN, std=IMAGENET_DEFAULT_STD, # the normalisation the model was trained with
                     interpolation:str='bilinear', # resize filter at inference
                     crop_mode:str='squash', # 'squash' (resize to the square, as fastai's `Resize` does), or timm's 'center'
-                    crop_pct:float=1.0 # the crop's share of the resized image ('center')
+                    crop_pct:float=1.0 # the crop's share of the resized image: timm resizes to size/crop_pct, then crops the centre
                    ):
     "Write `model` as plain timm's TNT in timm's Hugging Face layout: `timm.create_model('local-dir:FOLDER', pretrained=True)` loads it without tnt-nb."
     import timm
