@@ -42,7 +42,7 @@ import tnt_nb
 if len(sys.argv) > 1 and not tnt_nb.__file__.startswith(sys.argv[1]): sys.exit(f"tnt_nb came from {tnt_nb.__file__}, not from the wheel's {sys.argv[1]}")
 mods = [m.name for m in pkgutil.iter_modules(tnt_nb.__path__)]
 for m in mods: importlib.import_module(f'tnt_nb.{m}')
-from tnt_nb.cli import train_main
+from tnt_nb.cli import train_main, predict_main
 from tnt_nb.bench import bench_main
 from tnt_nb.experiments import experiments_main
 print(f"{len(mods)} modules of tnt_nb import with only the {len(allowed)} distributions it requires here; IPython, nbdev and execnb refused")

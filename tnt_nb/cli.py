@@ -94,6 +94,10 @@ class Stopped(Exception):
     "A signal (Ctrl-C's SIGINT, a scheduler's SIGTERM or SIGUSR1) asked the run to stop; it stopped at the end of a step, saved."
     def __init__(self, signum:int): super().__init__(signal.Signals(signum).name); self.signum = signum
 
+def _close_group():
+    "Wait for every process, then close the process group, so that none exits while another still talks to it (gloo aborts a process that does)."
+    if world_size() > 1 and dist.is_initialized(): dist.barrier(); dist.destroy_process_group()
+
 def _agree(flags:list)->list:
     "The largest of each flag over all processes (each process's own where there is one)."
     if world_size() == 1 or not dist.is_initialized(): return flags
@@ -215,12 +219,13 @@ def save(self:RunCheckpoint, epoch:int=None, step:int=0, snap:dict=None):
     model = getattr(self.learn.model, 'module', self.learn.model)   # unwrapped from DDP: loads at any world size
     if not _finite(model): self._diverged("the weights are not finite")
     self.last = time.monotonic()
-    if rank_distrib(): self.saved = (epoch, step); return
-    scaler = getattr(self.learn, 'scaler', None)
-    ck = dict(model=model.state_dict(), opt=self.learn.opt.state_dict(), epoch=epoch, step=step, history=self.history[:epoch], meta=self.meta,
-              scaler=scaler.state_dict() if scaler is not None and scaler.is_enabled() else None, wall=self.wall(), **snap)
-    try: write_atomic(self.path, lambda tmp: torch.save(plain_data(ck), tmp))
-    except RunFailed as e: raise RunFailed(f"{e}: {self._kept()}; free space and run the same command to continue") from None
+    if not rank_distrib():
+        scaler = getattr(self.learn, 'scaler', None)
+        ck = dict(model=model.state_dict(), opt=self.learn.opt.state_dict(), epoch=epoch, step=step, history=self.history[:epoch], meta=self.meta,
+                  scaler=scaler.state_dict() if scaler is not None and scaler.is_enabled() else None, wall=self.wall(), **snap)
+        try: write_atomic(self.path, lambda tmp: torch.save(plain_data(ck), tmp))
+        except RunFailed as e: raise RunFailed(f"{e}: {self._kept()}; free space and run the same command to continue") from None
+    if world_size() > 1 and dist.is_initialized(): dist.barrier()   # no rank goes on (or exits) before the file is whole
     self.saved = (epoch, step)
 
 @patch
@@ -553,13 +558,14 @@ def _train(args, meta:dict, out:Path, ck, device, return_learner:bool):
         except Stopped as e:
             name = 'Ctrl-C (SIGINT)' if e.signum == signal.SIGINT else signal.Signals(e.signum).name
             _say(f"tnt-train: stopped by {name}; {ckpt.path} holds {_where(ckpt.saved, args.epochs)}; continue with: {_command(meta['argv'])}", file=sys.stderr)
-            raise SystemExit(128 + e.signum)
+            _close_group(); raise SystemExit(128 + e.signum)
         except KeyboardInterrupt:
             _say(f"tnt-train: stopped at once by a second Ctrl-C; " + (f"{ckpt.path} holds {_where(ckpt.saved, args.epochs)}" if ckpt.saved else "no checkpoint was written")
                  + f"; continue with: {_command(meta['argv'])}", file=sys.stderr)
             raise SystemExit(130)
     learn.remove_cb(ckpt); learn.remove_cb(timer)
     metrics = _write(learn, ckpt.history, ckpt.wall(), out, args, dict(startup=startup, **getattr(timer, 'times', {}), steps=getattr(timer, 'steps', 0)))
+    _close_group()   # rank 0 has written the run's files
     return (learn, metrics) if return_learner else metrics
 
 # %% ../nbs/06a_cli.ipynb #b41c0a13
