@@ -44,7 +44,7 @@ def plain_data(x):
     raise TypeError(f"cannot store a {type(x).__name__} in a checkpoint as plain data")
 
 def rng_state()->dict:
-    "Every random-number state of this process as plain data: Python's (fastai's item transforms), NumPy's (Mixup/CutMix), torch's on the CPU and on each GPU (batch transforms, drop path)."
+    "Every random-number state of this process as plain data: Python's (fastai's item transforms), NumPy's (Mixup/CutMix), torch's on the CPU and on this process's GPU (batch transforms, drop path)."
     version, ints, gauss = random.getstate()
     name, keys, pos, has_gauss, cached = np.random.get_state()
     return dict(python=[version, list(ints), gauss], numpy=[name, torch.from_numpy(keys.astype(np.int64)), pos, has_gauss, cached],
