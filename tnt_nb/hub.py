@@ -6,21 +6,22 @@ Docs: https://tnt-nb.github.io/tnt-nb/weights.html.md"""
 
 # %% ../nbs/04_weights.ipynb #e15631b3
 from __future__ import annotations
-import re
+import re, json, warnings
+from pathlib import Path
 from importlib.resources import files
 import torch
 from torch import nn
 from timm.models import register_model, build_model_with_cfg, generate_default_cfgs
 from timm.layers import resample_abs_pos_embed
 from timm.data import IMAGENET_INCEPTION_MEAN, IMAGENET_INCEPTION_STD, IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD
-from .model import TNT, tnt_ti, tnt_s, tnt_b, tnt_digits, tnt_digits_fast
+from .model import TNT, tnt_ti, tnt_s, tnt_b, tnt_digits, tnt_digits_fast, tnt_args
 from .block import TNTBlock
 
 # %% auto #0
 __all__ = ['FASHION_WEIGHTS', 'FASHION_SHA256', 'FASHION_LABELS', 'default_cfgs', 'convert_timm_state_dict',
            'load_timm_state_dict', 'to_timm_state_dict', 'pretrained_filter', 'tnt_nb_ti_patch16_224',
            'tnt_nb_s_patch16_224', 'tnt_nb_digits_patch8_32', 'tnt_nb_digits_fast_patch8_32', 'tnt_nb_b_patch16_224',
-           'timm_args', 'save_timm_files']
+           'tnt_nb_custom', 'timm_args', 'save_timm_files', 'to_onnx']
 
 # %% ../nbs/04_weights.ipynb #223a7bc9
 _OFFICIAL = dict(patch_embed='pixel_embed', outer_pos='patch_pos', inner_pos='pixel_pos', proj_norm1='norm1_proj',
@@ -110,16 +111,29 @@ def _cfg(**kwargs):
 FASHION_WEIGHTS = files('tnt_nb')/'weights'/'tnt_digits_fast_fashion_mnist.pth'   # tnt_digits_fast trained on Fashion-MNIST, timm's layout
 FASHION_SHA256 = 'a144fff5ae6ce3527473e8f461257c2dffcf112d1f944ca4661094710737d078'   # written by the Fine-tuning page; its test recomputes it
 FASHION_LABELS = ('T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot')   # the head's order: Fashion-MNIST's labels 0-9
+_OWN = dict(crop_pct=1., crop_mode='squash', interpolation='bilinear', mean=IMAGENET_DEFAULT_MEAN, std=IMAGENET_DEFAULT_STD)   # how tnt-nb trains: fastai's squashed resize, ImageNet's statistics
 
 default_cfgs = generate_default_cfgs({
     'tnt_nb_ti_patch16_224': _cfg(),                                          # no published weights
     'tnt_nb_s_patch16_224.in1k': _cfg(hf_hub_id='timm/tnt_s_patch16_224.in1k'),
     'tnt_nb_b_patch16_224.in1k': _cfg(hf_hub_id='timm/tnt_b_patch16_224.in1k'),
     'tnt_nb_digits_patch8_32': _cfg(input_size=(3, 32, 32)),                 # no published weights: for checkpoints of your own
-    'tnt_nb_digits_fast_patch8_32.fashion_mnist': _cfg(file=str(FASHION_WEIGHTS), num_classes=10, input_size=(3, 32, 32), crop_pct=1.,
-                                                      interpolation='bilinear', mean=IMAGENET_DEFAULT_MEAN, std=IMAGENET_DEFAULT_STD,
-                                                      label_names=FASHION_LABELS),   # ships with the package: see Fine-tuning
+    'tnt_nb_digits_fast_patch8_32.fashion_mnist': _cfg(file=str(FASHION_WEIGHTS), num_classes=10, input_size=(3, 32, 32),
+                                                      label_names=FASHION_LABELS, **_OWN),   # ships with the package: see Fine-tuning
+    'tnt_nb_custom': _cfg(**_OWN),                                            # any TNT: the keywords come with the files
 })
+
+# %% ../nbs/04_weights.ipynb #1144b591
+def _overlay_from_run(kwargs):
+    "A checkpoint file given as `pretrained_cfg_overlay=dict(file=...)` brings its own class names and statistics: a run's `config.json` beside it, else none."
+    ov = dict(kwargs.get('pretrained_cfg_overlay') or {})
+    if 'file' not in ov: return
+    cfg = Path(ov['file']).parent/'config.json'
+    try: run = json.loads(cfg.read_text()) if cfg.is_file() else {}
+    except (OSError, ValueError): run = {}
+    pre = run.get('pretrained_cfg', {})
+    own = dict(label_names=run.get('label_names'), **{k: tuple(pre[k]) for k in ('mean', 'std') if k in pre})
+    kwargs['pretrained_cfg_overlay'] = {**own, **ov}
 
 def pretrained_filter(state_dict:dict, # a timm or official TNT checkpoint
                       model:nn.Module # the tnt-nb model it is loaded into
@@ -134,6 +148,7 @@ def pretrained_filter(state_dict:dict, # a timm or official TNT checkpoint
 def _create(variant, arch, pretrained=False, **kwargs):
     kwargs.setdefault('dynamic_img_size', True)
     out_indices = kwargs.pop('out_indices', 3)   # features_only: the last blocks' maps, through forward_intermediates (timm's getter)
+    _overlay_from_run(kwargs)
     file = (kwargs.get('pretrained_cfg_overlay') or {}).get('file')
     try: return build_model_with_cfg(arch, variant, pretrained, pretrained_filter_fn=pretrained_filter,
                                        feature_cfg=dict(out_indices=out_indices, feature_cls='getter'), **kwargs)
@@ -174,6 +189,11 @@ def tnt_nb_b_patch16_224(pretrained=False, **kwargs)->TNT:
     "tnt-nb's TNT-B in timm's registry; `pretrained=True` loads timm's ImageNet weights (82.9% in the paper)."
     return _create('tnt_nb_b_patch16_224', tnt_b, pretrained, **kwargs)
 
+@register_model
+def tnt_nb_custom(pretrained=False, **kwargs)->TNT:
+    "Any tnt-nb TNT (SE, hybrids, ablations): `TNT`'s keywords, as `tnt_args` reads them off a model; how `save_timm_files` shares a model plain timm cannot build."
+    return _create('tnt_nb_custom', TNT, pretrained, **kwargs)
+
 # %% ../nbs/04_weights.ipynb #b41c0e02
 def timm_args(model:TNT # a tnt-nb `TNT`
              )->dict:
@@ -186,23 +206,53 @@ def timm_args(model:TNT # a tnt-nb `TNT`
                 first_stride=pe.inner_stride, qkv_bias=b.attn_out.qkv.bias is not None, global_pool=model.global_pool, num_classes=model.num_classes)
 
 # %% ../nbs/04_weights.ipynb #b41c0e06
-def save_timm_files(model:TNT, # a tnt-nb `TNT` of the official layout
+def save_timm_files(model:TNT, # a tnt-nb `TNT`
                     folder, # where `model.safetensors` and `config.json` go (made if missing; files there are replaced)
                     label_names=None, # the class names, in the head's order
                     mean=IMAGENET_DEFAULT_MEAN, std=IMAGENET_DEFAULT_STD, # the normalisation the model was trained with
                     interpolation:str='bilinear', # resize filter at inference
                     crop_mode:str='squash', # 'squash' (resize to the square, as fastai's `Resize` does), or timm's 'center'
                     crop_pct:float=1.0 # the crop's share of the resized image: timm resizes to size/crop_pct, then crops the centre
-                   ):
-    "Write `model` as plain timm's TNT in timm's Hugging Face layout: `timm.create_model('local-dir:FOLDER', pretrained=True)` loads it without tnt-nb."
+                   )->str:
+    "Write `model` in timm's Hugging Face layout: as plain timm's TNT where timm can build it (loads without tnt-nb), else as `tnt_nb_custom`. Returns the architecture."
     import timm
     from timm.models import save_for_hf
     args = timm_args(model)
-    if args is None: raise ValueError("plain timm cannot build this TNT (SE, plain blocks or no position encodings): share it with torch.save(model.state_dict()) and tnt-nb")
-    twin = timm.create_model('tnt_s_patch16_224', pretrained=False, **args)
-    twin.load_state_dict(to_timm_state_dict(model))
+    arch = 'tnt_nb_custom' if args is None else 'tnt_s_patch16_224'
     size = (model.in_chans, *model.pixel_embed.img_size)
-    twin.pretrained_cfg = dict(architecture='tnt_s_patch16_224', tag='tnt-nb', input_size=size, interpolation=interpolation, crop_pct=crop_pct, crop_mode=crop_mode,
-                               mean=tuple(map(float, mean)), std=tuple(map(float, std)), num_classes=model.num_classes, first_conv='pixel_embed.proj',
-                               classifier='head', paper_ids='arXiv:2103.00112', license='apache-2.0')
-    save_for_hf(twin, str(folder), model_config=dict(label_names=list(map(str, label_names))) if label_names is not None else None, safe_serialization=True)
+    cfg = dict(architecture=arch, tag='tnt-nb' if args else 'needs tnt-nb (pip install tnt-nb)', input_size=size, interpolation=interpolation,
+               crop_pct=crop_pct, crop_mode=crop_mode, mean=tuple(map(float, mean)), std=tuple(map(float, std)), num_classes=model.num_classes,
+               first_conv='pixel_embed.proj', classifier='head', paper_ids='arXiv:2103.00112', license='apache-2.0')
+    if args is None: args, twin = tnt_args(model), model   # tnt-nb's own keys and keywords
+    else:
+        twin = timm.create_model(arch, pretrained=False, **args)
+        twin.load_state_dict(to_timm_state_dict(model))
+    old = twin.__dict__.get('_pretrained_cfg')
+    twin.pretrained_cfg = cfg
+    conf = dict(model_args=args, **({} if label_names is None else dict(label_names=list(map(str, label_names)))))
+    try: save_for_hf(twin, str(folder), model_config=conf, safe_serialization=True)
+    finally:
+        if twin is model: model.pretrained_cfg = old
+    return arch
+
+# %% ../nbs/04_weights.ipynb #d0e1f2a1
+def to_onnx(model:TNT, # a tnt-nb `TNT`
+            path, # the `.onnx` file to write
+            dynamic_size:bool=None, # any height and width (multiples of the patch size); None: where the model takes them
+            opset:int=None # ONNX opset; None: the exporter's default
+           )->Path:
+    "Export `model` (in eval mode) to ONNX, input `images` (B, C, H, W) and output `logits`, with a dynamic batch and, if `dynamic_size`, dynamic H and W."
+    C, (H, W), p = model.in_chans, model.pixel_embed.img_size, model.pixel_embed.patch_size
+    if dynamic_size is None: dynamic_size = model.dynamic_img_size
+    if dynamic_size and not model.dynamic_img_size:
+        raise ValueError(f"this model takes {H}x{W} images only: build it with dynamic_img_size=True to export other sizes, or export with dynamic_size=False")
+    Dim = torch.export.Dim
+    dims = {0: Dim('batch', min=1, max=4096)}
+    if dynamic_size: dims.update({2: p*Dim('rows', min=1, max=256), 3: p*Dim('cols', min=1, max=256)})   # sides: multiples of p
+    ref = next(model.parameters())
+    x = torch.randn(2, C, H, W, device=ref.device, dtype=ref.dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        torch.onnx.export(model.eval(), (x,), str(path), input_names=['images'], output_names=['logits'],
+                          dynamic_shapes={'x': dims}, opset_version=opset, verbose=False)
+    return Path(path)

@@ -12,9 +12,12 @@ from torch import nn
 from timm.layers import trunc_normal_, resample_abs_pos_embed, to_2tuple, register_notrace_function
 from fastcore.basics import patch
 from .block import Block, TNTBlock
+try: from timm.layers import is_exporting
+except ImportError:   # timm before 1.0.20
+    def is_exporting()->bool: return False if torch.jit.is_scripting() else torch.compiler.is_exporting()
 
 # %% auto #0
-__all__ = ['PixelEmbed', 'TNT', 'tnt_ti', 'tnt_s', 'tnt_b', 'tnt_digits', 'tnt_digits_fast']
+__all__ = ['PixelEmbed', 'TNT', 'tnt_ti', 'tnt_s', 'tnt_b', 'tnt_digits', 'tnt_digits_fast', 'tnt_args']
 
 # %% ../nbs/03_model.ipynb #d87b2a3b
 class PixelEmbed(nn.Module):
@@ -151,25 +154,25 @@ def init_weights(self:TNT):
         elif isinstance(mod, nn.LayerNorm): nn.init.ones_(mod.weight); nn.init.zeros_(mod.bias)
 
 # %% ../nbs/03_model.ipynb #f045525a
+def _dims(s:List[int])->str: return 'x'.join([str(d) for d in s])
+
 @register_notrace_function   # torch.fx records the check as one call instead of tracing its branches
 def check_batch(x:torch.Tensor, C:int, H:int, W:int, p:int, dynamic:bool)->torch.Tensor:
     "Return `x` if it is a (B, C, H, W) batch (sides any multiples of `p` if `dynamic`), else raise a ValueError saying what to change."
-    want = f"{C}x{H}x{W}"
+    want = f"{C}x{H}x{W}"   # the messages are built only when they are raised: compilers trace the rest
     if not isinstance(x, torch.Tensor):
         raise ValueError(f"expected a batch of {want} images (B, {C}, {H}, {W}), got {type(x).__name__}; pass a torch tensor")
-    got = 'x'.join([str(s) for s in x.shape])
     if x.ndim != 4:
-        raise ValueError(f"expected a batch of {want} images (B, {C}, {H}, {W}), got a tensor of shape {got}; "
+        raise ValueError(f"expected a batch of {want} images (B, {C}, {H}, {W}), got a tensor of shape {_dims(x.shape)}; "
                          "add a batch dimension with x[None] or x.unsqueeze(0)")
-    got = 'x'.join([str(s) for s in x.shape[1:]])
     if x.shape[1] != C:
-        raise ValueError(f"expected {want} images, got {got}; build with in_chans={x.shape[1]} or convert the images to {C} channels")
+        raise ValueError(f"expected {want} images, got {_dims(x.shape[1:])}; build with in_chans={x.shape[1]} or convert the images to {C} channels")
     if dynamic:
         if x.shape[2] % p != 0 or x.shape[3] % p != 0:
-            raise ValueError(f"got {got} images; with dynamic_img_size both sides must be multiples of the patch size {p}: resize or crop them")
+            raise ValueError(f"got {_dims(x.shape[1:])} images; with dynamic_img_size both sides must be multiples of the patch size {p}: resize or crop them")
     elif x.shape[2] != H or x.shape[3] != W:
         size = str(x.shape[2]) if x.shape[2] == x.shape[3] else f"({x.shape[2]}, {x.shape[3]})"
-        raise ValueError(f"expected {want} images, got {got}; build with img_size={size}, "
+        raise ValueError(f"expected {want} images, got {_dims(x.shape[1:])}; build with img_size={size}, "
                          f"call model.set_input_size(...), or resize the images to {H}x{W}")
     return x
 
@@ -183,7 +186,8 @@ def check_input(self:TNT, x):
 def sentence_pos_for(pos:torch.Tensor, x:torch.Tensor, p:int, grid:List[int])->torch.Tensor:
     "The sentence positions for input `x`: `pos` itself, or `pos` resampled to `x`'s grid when that is not `grid`."
     gh, gw = x.shape[2]//p, x.shape[3]//p
-    if gh == grid[0] and gw == grid[1]: return pos
+    # while exporting, always resample (to the same grid it is the identity): the shortcut would fix the graph to one size
+    if not is_exporting() and gh == grid[0] and gw == grid[1]: return pos
     return resample_abs_pos_embed(pos, new_size=[gh, gw], old_size=grid, num_prefix_tokens=1)
 
 # %% ../nbs/03_model.ipynb #2a7ed68e
@@ -311,3 +315,27 @@ def group_matcher(self:TNT, coarse:bool=False):
     "Parameter groups in timm's format (layer-wise lr decay): the stem, then one group per block, then the final norm."
     return dict(stem=r'^(?:cls_token|patch_pos|pixel_pos|pixel_embed\.|norm1_proj\.|proj\.|norm2_proj\.)',
                 blocks=[(r'^blocks\.(\d+)', None), (r'^norm\.', (99999,))])
+
+# %% ../nbs/03_model.ipynb #a1b2c3d1
+def tnt_args(model:TNT)->dict:
+    "The keywords with which `TNT(**tnt_args(model))` rebuilds `model`'s architecture (not its dropout or drop path), read off its layers."
+    pe, blocks = model.pixel_embed, list(model.blocks)
+    inner = [i for i, b in enumerate(blocks, 1) if isinstance(b, TNTBlock)]
+    b, t = blocks[0], blocks[inner[0]-1] if inner else None
+    return dict(img_size=list(pe.img_size), patch_size=pe.patch_size, in_chans=model.in_chans, num_classes=model.num_classes,
+                embed_dim=model.embed_dim, inner_dim=pe.inner_dim, depth=len(blocks), outer_heads=b.attn_out.num_heads,
+                inner_heads=t.attn_in.num_heads if t is not None else 4, mlp_ratio=b.mlp.fc1.out_features/b.mlp.fc1.in_features,
+                inner_stride=pe.inner_stride, tnt_blocks=None if len(inner) == len(blocks) else inner, se=b.se_layer is not None,
+                sentence_pos=model.patch_pos is not None, word_pos=model.pixel_pos is not None, global_pool=model.global_pool,
+                qkv_bias=b.attn_out.qkv.bias is not None, dynamic_img_size=model.dynamic_img_size)
+
+def _default_cfg(m:TNT)->dict:
+    return dict(architecture='tnt_nb_custom', input_size=(m.in_chans, *m.pixel_embed.img_size), interpolation='bilinear', crop_pct=1.0, crop_mode='squash',
+                mean=(0.485, 0.456, 0.406), std=(0.229, 0.224, 0.225), num_classes=m.num_classes, first_conv='pixel_embed.proj', classifier='head',
+                paper_ids='arXiv:2103.00112', license='apache-2.0')
+
+# timm's factory sets both attributes on the models it builds; a TNT built directly gets tnt-nb's
+TNT.pretrained_cfg = property(lambda self: self.__dict__.get('_pretrained_cfg') or _default_cfg(self),
+                              lambda self, v: self.__dict__.__setitem__('_pretrained_cfg', v))
+TNT.default_cfg = TNT.pretrained_cfg
+TNT._model_args = property(tnt_args, lambda self, v: None)   # the layers are the record: timm's factory keywords add nothing
