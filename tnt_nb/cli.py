@@ -14,19 +14,19 @@ import numpy as np
 import torch.distributed as dist
 from fastcore.foundation import L
 from fastcore.basics import patch
-from fastai.vision.all import Callback, SkipToEpoch, set_seed, accuracy, rank_distrib
+from fastai.vision.all import Callback, SkipToEpoch, set_seed, accuracy, rank_distrib, ParamScheduler, combine_scheds, combined_cos, even_mults
 from fastai.callback.training import GradientAccumulation
 from PIL import Image
 from fastai.vision.all import get_image_files, Normalize
-from .data import data_dls, to_8bit
+from .data import data_dls, to_8bit, use_weights_stats
 from .hub import save_timm_files
-from .train import tnt_learner, fit_warmup_cosine, ARCHS, PRECISIONS
+from .train import tnt_learner, fit_warmup_cosine, weights_stats, ARCHS, PRECISIONS
 from .distributed import check_launch, distributed, world_size, run_device, workers_per_process
 
 # %% auto #0
 __all__ = ['plain_data', 'rng_state', 'set_rng_state', 'RunFailed', 'write_atomic', 'Stopped', 'RunCheckpoint', 'FreezeFirst',
-           'PhaseTimer', 'EpochLines', 'read_weights', 'opt_state_to_params', 'tnt_train', 'train_main',
-           'predict_files', 'predict_main']
+           'PhaseTimer', 'EpochLines', 'read_weights', 'opt_state_to_params', 'fine_tune_scheds', 'tnt_train',
+           'train_main', 'predict_files', 'predict_main']
 
 # %% ../nbs/06a_cli.ipynb #7d73aef0
 def plain_data(x):
@@ -242,6 +242,8 @@ def _diverged(self:RunCheckpoint, what:str):
 # %% ../nbs/06a_cli.ipynb #ccf802e1
 _DIGITS = dict(size=32, epochs=28, bs=64, lr=4e-3, arch='tnt_digits_fast', recipe='digits')
 _FASHION = dict(_DIGITS, epochs=40)   # the digits' 4e-3 is the 4-word TNT's best rate in the Fashion-MNIST page's sweep; 40 epochs: its longest measured run
+_FINETUNE = dict(epochs=30, recipe='digits', schedule='fine_tune')   # the Fine-tuning page's best arm: tnt_learner, the digits recipe, fastai's fine_tune
+_FT_LR = dict(tnt_digits_fast=0.064)   # its measured base rate; for the ImageNet weights, unmeasured here, fastai's default 2e-3
 
 def _run_options(p):
     "The options of a run rather than of its training: resuming, device, precision, output, checkpoints, seed, workers, starting weights."
@@ -255,38 +257,42 @@ def _run_options(p):
     p.add_argument('--seed', type=int, default=42)
     p.add_argument('--workers', type=int, help="DataLoader workers of each process for folder data (default: the CPUs, shared among this machine's processes)")
     p.add_argument('--pretrained', nargs='?', const=True, default=False, metavar='PATH',
-                   help="start from pretrained weights: timm's ImageNet weights (tnt_s, tnt_b), tnt-nb's Fashion-MNIST weights (tnt_digits_fast), or a timm/official checkpoint file; "
-                        "the first epoch trains the head alone, as fastai's fine_tune does")
+                   help="fine-tune pretrained weights: timm's ImageNet weights (tnt_s, tnt_b), tnt-nb's Fashion-MNIST weights (tnt_digits_fast), or a checkpoint file "
+                        "(timm's, the official code's, or a tnt-train run's); fastai's fine_tune: the first epoch trains the head alone")
     return p
 
 # %% ../nbs/06a_cli.ipynb #9cf7189c
 def _parser():
     p = argparse.ArgumentParser(prog='tnt-train', description="Train a TNT (Transformer iN Transformer) with fastai.")
-    p.add_argument('--data', default='digits', help="digits (embedded, default), fashion-mnist[:FOLDER] (Debian's dataset-fashion-mnist, or IDX files in FOLDER), imagenette, or a folder with train/ and val/")
+    p.add_argument('--data', default='digits', help="digits (embedded, default), fashion-mnist[:FOLDER] (Debian's dataset-fashion-mnist, or IDX files in FOLDER), imagenette, or a folder: train/ and val/, or class folders alone (20%% held out)")
     p.add_argument('--arch', choices=list(ARCHS), help="model (default: tnt_digits_fast for digits and Fashion-MNIST, tnt_s otherwise)")
     p.add_argument('--size', type=int, help="image size (default: 32 for digits and fashion-mnist, 160 imagenette, 224 folders)")
-    p.add_argument('--epochs', type=int, help="epochs (default: 28 for digits, 40 for fashion-mnist, 300 otherwise, as in Table 3)")
+    p.add_argument('--epochs', type=int, help="epochs (default: 28 for digits, 40 for fashion-mnist, 30 with --pretrained, 300 otherwise, as in Table 3)")
     p.add_argument('--bs', type=int, help="global batch size, split over the processes (default 64 on the CPU and for digits and fashion-mnist, else 128 per GPU; on --resume, the run's own unless given)")
     p.add_argument('--accum', type=int, default=1, help="gradient accumulation steps: the optimiser sees batches of bs*accum")
-    p.add_argument('--lr', type=float, help="peak learning rate (default: 4e-3 for digits, 4e-3 for fashion-mnist; paper recipe: 1e-3*bs/1024)")
-    p.add_argument('--schedule', choices=['one_cycle', 'cosine'], default='one_cycle', help="lr schedule")
-    p.add_argument('--recipe', choices=['paper', 'plain', 'digits'], help="training recipe (default: digits for digits and fashion-mnist, else paper)")
+    p.add_argument('--lr', type=float, help="peak learning rate (default: 4e-3 for digits and fashion-mnist; with --pretrained, fine_tune's base rate: 0.064 for tnt_digits_fast, 2e-3 otherwise; paper recipe: 1e-3*bs/1024)")
+    p.add_argument('--schedule', choices=['one_cycle', 'cosine', 'fine_tune'], help="lr schedule (default: fine_tune with --pretrained, else one_cycle)")
+    p.add_argument('--recipe', choices=['paper', 'plain', 'digits'], help="training recipe (default: digits for digits, fashion-mnist and --pretrained, else paper)")
     _run_options(p)
     return p
 
 # %% ../nbs/06a_cli.ipynb #135d94ef
 def _resolve(args):
-    "Fill the defaults that depend on the data."
+    "Fill the defaults that depend on the data and on the starting weights."
     small = args.data.split(':')[0] in ('digits', 'fashion-mnist')   # in memory, 28-32 px: the small model and recipe
+    ft = args.pretrained is not False   # fine-tuning: the Fine-tuning page's recipe, whatever the data
+    for k, v in (_FINETUNE.items() if ft else ()):
+        if getattr(args, k, None) is None: setattr(args, k, v)
     for k, v in (_FASHION if args.data.startswith('fashion-mnist') else _DIGITS).items():
-        if getattr(args, k, None) is None and small: setattr(args, k, v)
+        if getattr(args, k, None) is None and small and not (ft and k == 'lr'): setattr(args, k, v)
     if not (args.device in ('auto', 'cpu', 'cuda') or args.device.startswith('cuda:')): raise ValueError(f"--device {args.device}: use cpu, cuda, cuda:N or auto")
     if args.device == 'auto': args.device = 'cuda' if torch.cuda.is_available() else 'cpu'
     if args.bs is None: args.bs = 64 if args.device == 'cpu' else 128 * world_size()   # 128 images per GPU: on 8 GPUs, Table 3's batch of 1024
-    args.precision = getattr(args, 'precision', None) or 'auto'
-    args.compile = getattr(args, 'compile', False)
-    args.arch = args.arch or 'tnt_s'
-    args.recipe = args.recipe or 'paper'
+    args.precision, args.compile = getattr(args, 'precision', None) or 'auto', getattr(args, 'compile', False)
+    args.arch, args.recipe = args.arch or 'tnt_s', args.recipe or 'paper'
+    if ft and args.lr is None: args.lr = _FT_LR.get(args.arch, 2e-3)
+    args.schedule = args.schedule or 'one_cycle'
+    if args.schedule == 'fine_tune' and not ft: raise ValueError("--schedule fine_tune trains the head alone first: it needs --pretrained (weights to fine-tune)")
     if args.size is None: args.size = 160 if args.data == 'imagenette' else 224
     if args.epochs is None: args.epochs = 300
     if args.epochs < 1: raise ValueError(f"--epochs {args.epochs}: train for at least one epoch")
@@ -310,22 +316,22 @@ def _dls(args, device):
     return data_dls(args.data, size=args.size, bs=args.bs//world_size(), aug=aug, seed=args.seed, device=device, **kw)
 
 class FreezeFirst(Callback):
-    "Train the head alone (fastai's `freeze`) for the first `n` epochs, then everything: `fine_tune` within one schedule, so a run can resume."
+    "Train the head alone (fastai's `freeze`) for the first `n` epochs, then everything, with a fresh optimiser state as fastai's `unfreeze` gives: `fine_tune` within one fit, so a run can resume."
     order = SkipToEpoch.order + 1   # after fastai skips the epochs a resumed run has done: nothing changes in those
     def __init__(self, n:int=1): self.n = n
     def before_epoch(self):
         if self.learn.opt is None: return   # `predict`, `get_preds`, a loaded learner: nothing to freeze
         frozen = self.opt.frozen_idx != 0
-        # the optimiser's own freeze and unfreeze keep its state (Adam's moments); the Learner's clear it
         if self.epoch < self.n and not frozen: self.opt.freeze()
-        elif self.epoch >= self.n and frozen: self.opt.unfreeze()
+        elif self.epoch >= self.n and frozen: self.opt.unfreeze(); self.opt.clear_state()   # as `Learner.unfreeze` does between fine_tune's two fits
 
 def _learner(args, dls, resuming:bool=False):
-    "The run's learner; a resumed run takes its weights from the checkpoint, not from `--pretrained`."
+    "The run's learner; a resumed run takes its weights from the checkpoint, not from `--pretrained`, and the weights' normalisation all the same."
     pre = getattr(args, 'pretrained', False)
     learn = tnt_learner(dls, args.arch, recipe=args.recipe, lr=args.lr, accum=args.accum, pretrained=False if resuming else pre,
                         precision=args.precision, compile=args.compile)
     if pre: learn.add_cb(FreezeFirst(1))
+    if pre and resuming: use_weights_stats(dls, *weights_stats(args.arch, pre))
     return learn
 
 def _say(*a, **k):
@@ -418,8 +424,21 @@ def _fit(learn, args, start:int):
     repeats = 3 if args.recipe == 'paper' and args.world_size > 1 else 1   # Table 3's repeated augmentation
     with distributed(learn, repeats=repeats, seed=args.seed), (contextlib.nullcontext() if bar else learn.no_bar()):
         if args.schedule == 'cosine': fit_warmup_cosine(learn, args.epochs, warmup_epochs=min(5, args.epochs/4), start_epoch=start)
+        elif args.schedule == 'fine_tune': learn.fit(args.epochs, cbs=ParamScheduler(fine_tune_scheds(learn, args.epochs, args.lr)), start_epoch=start)
         else: learn.fit_one_cycle(args.epochs, start_epoch=start)
     learn.logger = print
+
+# %% ../nbs/06a_cli.ipynb #b41c0a1c
+def fine_tune_scheds(learn, n_epoch:int, base_lr:float, freeze_epochs:int=1, lr_mult:float=100, pct_start:float=0.3, div:float=5.0)->dict:
+    "fastai's `learn.fine_tune(n_epoch - freeze_epochs, base_lr)` as the schedules of one fit of `n_epoch` epochs (with `FreezeFirst(freeze_epochs)`): its two one-cycle schedules, one after the other."
+    if learn.opt is None: learn.create_opt()
+    n = len(learn.opt.param_lists)
+    frozen = np.array([base_lr/10]*(n-1) + [base_lr])    # fastai's slice(base_lr): the head at base_lr, the rest (the norms that train) at a tenth
+    whole = np.array(even_mults(base_lr/2/lr_mult, base_lr/2, n))   # then slice(base_lr/2/lr_mult, base_lr/2), spread over the groups
+    f = freeze_epochs/n_epoch
+    if f >= 1: return {'lr': combined_cos(0.99, frozen/25, frozen, frozen/1e5), 'mom': combined_cos(0.99, *learn.moms)}   # the frozen epochs alone
+    return {'lr': combine_scheds([f, 1-f], [combined_cos(0.99, frozen/25, frozen, frozen/1e5), combined_cos(pct_start, whole/div, whole, whole/1e5)]),
+            'mom': combine_scheds([f, 1-f], [combined_cos(0.99, *learn.moms), combined_cos(pct_start, *learn.moms)])}
 
 # %% ../nbs/06a_cli.ipynb #0d7619c4
 def _json_safe(x):
@@ -476,14 +495,28 @@ def _restore(learn, ck:dict, device):
                          "continue it with its own --data and --arch, or start a new run with a fresh --out") from None
     learn.create_opt(); learn.opt.load_state_dict(ck['opt']); learn.opt.hypers = L(learn.opt.hypers); opt_state_to_params(learn.opt)
 
+def _plan_parts(args, dls, learn)->tuple:
+    "How the data is split, where the weights come from, and the normalisation, as the plan names them."
+    kind = args.data.split(':')[0]
+    split = ('the official test set' if kind == 'fashion-mnist' else 'train/ and val/' if kind == 'imagenette' or (Path(args.data)/'train').is_dir()
+             else 'a seeded 20% held out')
+    pre = getattr(args, 'pretrained', False)
+    weights = ('from scratch' if pre is False else f"from pretrained weights ({pre})" if pre is not True
+               else "from pretrained weights (tnt-nb's Fashion-MNIST)" if args.arch == 'tnt_digits_fast' else "from pretrained weights (timm's ImageNet)")
+    norm = next((t for t in learn.dls.after_batch.fs if isinstance(t, Normalize)), None)
+    stats = 'none' if norm is None else ' / '.join(','.join(f'{v:.3g}' for v in s.flatten().tolist()) for s in (norm.mean, norm.std))
+    return split, weights, stats
+
 def _banner(args, dls, learn, out)->str:
-    "The run's first line: the model, the data, the schedule, the device, the output folder."
+    "The run's plan, printed before it trains: the data and its split, the model and its weights, size, length, batch, rate, recipe, schedule, normalisation, device, precision and output folder."
     procs = f" ({args.world_size} processes x {args.bs//args.world_size})" if args.world_size > 1 else ""
     left = f", {dls.left_out} images in no class folder left out" if getattr(dls, 'left_out', 0) else ""
-    return (f"tnt-train: {args.arch} on {args.data} ({len(dls.train_ds)} train / {len(dls.valid_ds)} valid, {dls.c} classes{left}), "
-            f"{args.size}px, {args.epochs} epochs, bs {args.bs}{procs}{f' x {args.accum} accumulated' if args.accum > 1 else ''}, "
-            f"recipe {args.recipe}, {args.schedule}, device {args.device}{'' if learn.precision == 'fp32' else ', ' + learn.precision}"
-            f"{', compiled' if args.compile else ''}{', from pretrained weights' if getattr(args, 'pretrained', False) else ''}; output in {out}")
+    split, weights, stats = _plan_parts(args, dls, learn)
+    sched = 'fine_tune (the head alone for 1 epoch, then everything)' if args.schedule == 'fine_tune' else args.schedule
+    return (f"tnt-train: {args.arch} on {args.data} ({len(dls.train_ds)} train / {len(dls.valid_ds)} valid, {dls.c} classes, {split}{left}), {weights}, "
+            f"{args.size}px, {args.epochs} epochs, bs {args.bs}{procs}{f' x {args.accum} accumulated' if args.accum > 1 else ''}, lr {learn.lr:g}, "
+            f"recipe {args.recipe}, {sched}, mean/std {stats}, device {args.device}{'' if learn.precision == 'fp32' else ', ' + learn.precision}"
+            f"{', compiled' if args.compile else ''}; output in {out}")
 
 # %% ../nbs/06a_cli.ipynb #d4540f9a
 @contextlib.contextmanager

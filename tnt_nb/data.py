@@ -7,6 +7,7 @@ Docs: https://tnt-nb.github.io/tnt-nb/data.html.md"""
 # %% ../nbs/05_data.ipynb #6474430c
 from __future__ import annotations
 import gzip, struct, warnings, socket
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 import numpy as np
@@ -16,15 +17,16 @@ from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, RandomSplit
                                get_image_files, Resize, RandomResizedCrop, FlipItem, Normalize, imagenet_stats, aug_transforms,
                                Transform, RandTransform, PILImage, TensorImage, untar_data, URLs, ResizeMethod,
                                TransformBlock, IntToFloatTensor, image2tensor, TfmdDL, TensorCategory, SkipItemException, IndexSplitter)
+import fastai.vision.learner as _fv_learner
 from timm.data import rand_augment_transform
 from timm.data.auto_augment import posterize as _timm_posterize
 from timm.data.random_erasing import RandomErasing
 
 # %% auto #0
-__all__ = ['FASHION_CLASSES', 'FASHION_DIR', 'posterize_bits', 'TimmRandAugment', 'TimmRandomErasing', 'paper_tfms', 'light_tfms',
-           'plain_tfms', 'to_8bit', 'DigitImage', 'MemoryImage', 'MemoryDL', 'DigitLabel', 'digits_dls',
-           'ReadableImage', 'ClassFolder', 'folder_dls', 'imagenette_dls', 'read_idx', 'fashion_mnist_dls', 'write_idx',
-           'fake_fashion', 'data_dls']
+__all__ = ['FASHION_CLASSES', 'FASHION_DIR', 'posterize_bits', 'TimmRandAugment', 'TimmRandomErasing', 'imagenet_norm',
+           'paper_tfms', 'light_tfms', 'plain_tfms', 'use_weights_stats', 'to_8bit', 'DigitImage', 'MemoryImage',
+           'MemoryDL', 'data_left_out', 'DigitLabel', 'digits_dls', 'ReadableImage', 'ClassFolder', 'folder_dls',
+           'imagenette_dls', 'read_idx', 'fashion_mnist_dls', 'write_idx', 'fake_fashion', 'data_dls']
 
 # %% ../nbs/05_data.ipynb #a4042f9e
 def posterize_bits(img:Image.Image, # a PIL image
@@ -55,27 +57,55 @@ class TimmRandomErasing(Transform):
         return TensorImage(self.erase(x))
 
 # %% ../nbs/05_data.ipynb #51ec0567
+def imagenet_norm()->Normalize:
+    "fastai's `Normalize` with ImageNet's statistics, marked as tnt-nb's default: pretrained weights replace its statistics with their own (`use_weights_stats`)."
+    norm = Normalize.from_stats(*imagenet_stats)
+    norm.tnt_default = True
+    return norm
+
 def paper_tfms(size:int, # training resolution
                min_scale:float=0.08 # smallest crop area fraction (DeiT: 0.08)
               ):
     "DeiT's item and batch transforms: random resized crop, flip, RandAugment; normalise, random erasing 0.25."
     item = [RandomResizedCrop(size, min_scale=min_scale), FlipItem(0.5), TimmRandAugment(size=size)]
-    batch = [Normalize.from_stats(*imagenet_stats), TimmRandomErasing(0.25)]
+    batch = [imagenet_norm(), TimmRandomErasing(0.25)]
     return item, batch
 
 def light_tfms(size:int, flip:bool=True):
     "A light alternative for small data: resize, fastai's default batch augmentation (no RandAugment, no erasing)."
-    return [Resize(size, method=ResizeMethod.Squish)], [*aug_transforms(do_flip=flip, max_rotate=10., max_zoom=1.1, max_warp=0.), Normalize.from_stats(*imagenet_stats)]
+    return [Resize(size, method=ResizeMethod.Squish)], [*aug_transforms(do_flip=flip, max_rotate=10., max_zoom=1.1, max_warp=0.), imagenet_norm()]
 
 def plain_tfms(size:int):
     "No augmentation: resize and normalise."
-    return [Resize(size, method=ResizeMethod.Squish)], [Normalize.from_stats(*imagenet_stats)]
+    return [Resize(size, method=ResizeMethod.Squish)], [imagenet_norm()]
 
 def _tfms(aug, size, flip=True):
     if aug == 'paper': return paper_tfms(size)
     if aug == 'light': return light_tfms(size, flip)
     if aug is None or aug == 'none': return plain_tfms(size)
     raise ValueError(f"aug={aug!r}: use 'paper', 'light' or None")
+
+# %% ../nbs/05_data.ipynb #51ec0569
+def use_weights_stats(dls, # fastai DataLoaders built by tnt-nb
+                      mean, std # the weights' statistics (their `pretrained_cfg['mean']`, `['std']`)
+                     )->int:
+    "Make tnt-nb's default `Normalize` in every loader of `dls` use `mean` and `std`; a `Normalize` of your own stays. How many it changed."
+    n = 0
+    for dl in getattr(dls, 'loaders', [dls]):
+        for t in dl.after_batch.fs:
+            if isinstance(t, Normalize) and getattr(t, 'tnt_default', False):
+                t.mean, t.std = (torch.tensor(list(map(float, s)), dtype=t.mean.dtype, device=t.mean.device).view(t.mean.shape) for s in (mean, std))
+                n += 1
+    return n
+
+if not getattr(_fv_learner._timm_norm, 'tnt_nb', False):
+    _fastai_timm_norm = _fv_learner._timm_norm
+    def _timm_norm(dls, cfg, pretrained, n_in=3):
+        "fastai's `_timm_norm` (the weights' `Normalize` where the loaders have none), and tnt-nb's default normalisation set to the weights' statistics."
+        if pretrained and n_in == len(cfg['mean']): use_weights_stats(dls, cfg['mean'], cfg['std'])
+        return _fastai_timm_norm(dls, cfg, pretrained, n_in)
+    _timm_norm.tnt_nb = True
+    _fv_learner._timm_norm = _timm_norm
 
 # %% ../nbs/05_data.ipynb #b41c0c08
 def to_8bit(img:Image.Image)->Image.Image:
@@ -124,11 +154,33 @@ class MemoryDL(TfmdDL):
             idx = np.asarray(list(idx))
             yield TensorImage(x[items[idx]][:, None].expand(-1, 3, -1, -1).contiguous()), TensorCategory(self._y[idx])
 
+# %% ../nbs/05_data.ipynb #a8a01cd0
+_LIGHT = False   # True while a learner is exported
+
+@contextmanager
+def data_left_out():
+    "While this is open, pickling tnt-nb's in-memory loaders leaves their images and labels out: fastai's `export` empties the loaders' items, but their transforms still hold the data."
+    global _LIGHT
+    old, _LIGHT = _LIGHT, True
+    try: yield
+    finally: _LIGHT = old
+
+def _light_state(self, **empty)->dict:
+    "The object's state to pickle, with the data attributes in `empty` replaced by their empty forms while `data_left_out` is open."
+    d = dict(self.__dict__)
+    if _LIGHT: d.update({k: f(d[k]) for k, f in empty.items() if k in d})
+    return d
+
+MemoryImage.__getstate__ = lambda self: _light_state(self, x=lambda x: x[:0].clone())   # a copy: a view would pickle the whole storage; a predicted image is read and resized on its own
+DigitImage.__getstate__ = lambda self: _light_state(self, images=lambda a: a[:0].copy())
+MemoryDL.__getstate__ = lambda self: _light_state(self, _y=lambda y: None)
+
 # %% ../nbs/05_data.ipynb #0fb854ac
 class DigitLabel:
     "Item getter: index → the label as a string: the class name from `names`, else the number (a digit)."
     def __init__(self, targets, names=None): self.targets, self.names = targets, names
     def __call__(self, i): return self.names[self.targets[i]] if self.names else str(self.targets[i])
+    def __getstate__(self): return _light_state(self, targets=lambda t: t[:0].copy())   # an exported learner predicts: it needs the names, not the targets
 
 def _memory_dls(images, get_y, y_block, splitter, idx, size, aug, flip, bs, num_workers, **kwargs):
     "DataLoaders of grey-scale images held in memory: resized once up front, unless RandAugment ('paper') needs PIL images."
@@ -173,9 +225,9 @@ class ReadableImage(Transform):
 
 # %% ../nbs/05_data.ipynb #0fc824ab
 class ClassFolder:
-    "Label of an image file: the name of the folder directly under `train/` or the validation folder, however deep the file sits below it."
-    def __init__(self, root): self.root = Path(root)
-    def __call__(self, f): return Path(f).relative_to(self.root).parts[1]
+    "Label of an image file: the name of the folder directly under `train/` or the validation folder (`depth=1`), or directly under the root (`depth=0`), however deep the file sits below it."
+    def __init__(self, root, depth:int=1): self.root, self.depth = Path(root), depth
+    def __call__(self, f): return Path(f).relative_to(self.root).parts[getattr(self, 'depth', 1)]
 
 def _readable_one(fns:list, where:str):
     "Refuse a split in which no file can be read as an image, decoding files until one can (one, when the first is fine)."
@@ -221,24 +273,46 @@ def _check_sets(path:Path, valid:str, classes:list, fns:list):
         if not files: raise ValueError(f"{path}/{split} has no images in class folders; validation needs at least one")   # train/ without any fails above
         _readable_one(files, f"{path}/{split}")
 
+# %% ../nbs/05_data.ipynb #b41c0c0a
+def _class_dirs(path:Path)->list:
+    "The class folders directly under `path`, hidden ones (.ipynb_checkpoints) skipped, sorted."
+    return sorted(p.name for p in path.iterdir() if p.is_dir() and not p.name.startswith('.'))
+
+def _flat_files(path:Path)->tuple:
+    "Class folders alone, `path/<class>/*` (no train/ and val/): their image files, sorted, and the image files directly in `path`, left out."
+    classes = _class_dirs(path)
+    fns = sorted(get_image_files(path, folders=classes))
+    loose = sorted(get_image_files(path, recurse=False))
+    if loose: warnings.warn(f"left out {len(loose)} image file{'s' if len(loose) > 1 else ''} in no class folder (e.g. {loose[0]}); put {'them' if len(loose) > 1 else 'it'} in {path}/<class>/")
+    if len(fns) < 2: raise ValueError(f"{path} has {len(fns)} image file{'' if len(fns) == 1 else 's'} in its class folders ({', '.join(classes[:5])}); a split needs at least 2")
+    seen = {f.relative_to(path).parts[0] for f in fns}
+    for c in classes:
+        if c not in seen: raise ValueError(f"class folder {path}/{c} has no images; add images or remove the folder")
+    _readable_one(fns, str(path))
+    return fns, loose
+
 # %% ../nbs/05_data.ipynb #70abae0c
-def folder_dls(path, # root of an ImageNet-style tree: train/<class>/*, <valid>/<class>/* (images in sub-folders of a class count as that class)
+def folder_dls(path, # root of a tree: train/<class>/* and <valid>/<class>/*, or class folders alone, <class>/* (images in sub-folders of a class count as that class)
                size:int=224, # training (and validation) resolution
                bs:int=64, # batch size
                aug:str='paper', # 'paper' (DeiT), 'light' or None
                valid:str='val', # name of the validation folder ('val' or 'valid')
+               valid_pct:float=0.2, # with class folders alone: the share held out for validation, a seeded random split (fastai's `from_folder`)
+               seed:int=42, # seed of that split
                num_workers:int=None, # DataLoader workers (None: fastai's default)
                **kwargs # passed on to `DataBlock.dataloaders`
               ):
-    "fastai `DataLoaders` from an ImageNet-style folder tree, with clear errors for a bad tree."
+    "fastai `DataLoaders` from an ImageNet-style folder tree, or from class folders alone with a random validation share, with clear errors for a bad tree."
     item, batch = _tfms(aug, size)   # a bad `aug` fails before the tree is read
     path = Path(path).expanduser()
-    fns, loose = _tree_files(path, valid)
+    if path.is_dir() and not (path/'train').is_dir() and not (path/valid).is_dir() and _class_dirs(path):   # class folders alone
+        (fns, loose), get_y, splits = _flat_files(path), ClassFolder(path, depth=0), RandomSplitter(valid_pct, seed=seed)
+    else:
+        (fns, loose), get_y = _tree_files(path, valid), ClassFolder(path)
+        splits = lambda fs: [[i for i, f in enumerate(fs) if f.relative_to(path).parts[0] == s] for s in ('train', valid)]   # by the folder under the root
     if aug != 'paper': item = [Resize(size, method=ResizeMethod.Squish)] + [t for t in item if not isinstance(t, Resize)]
     images = TransformBlock(type_tfms=ReadableImage(), batch_tfms=IntToFloatTensor)   # fastai's ImageBlock, skipping unreadable files
-    splits = lambda fs: [[i for i, f in enumerate(fs) if f.relative_to(path).parts[0] == s] for s in ('train', valid)]   # by the folder under the root
-    db = DataBlock(blocks=(images, CategoryBlock), get_items=lambda _: fns, get_y=ClassFolder(path),
-                   splitter=splits, item_tfms=item, batch_tfms=batch)
+    db = DataBlock(blocks=(images, CategoryBlock), get_items=lambda _: fns, get_y=get_y, splitter=splits, item_tfms=item, batch_tfms=batch)
     kw = dict(num_workers=num_workers) if num_workers is not None else {}
     if kwargs.get('device') is not None and torch.device(kwargs['device']).type == 'cuda' and num_workers != 0:
         kw.update(pin_memory=True)   # pinned pages copy to the GPU faster (fastai's copy is blocking, so it does not overlap the computation)
@@ -347,4 +421,4 @@ def data_dls(data:str='digits', # 'digits', 'fashion-mnist' (or 'fashion-mnist:P
     if data.split(':')[0] == 'fashion-mnist':   # 'fashion-mnist' (Debian's copy) or 'fashion-mnist:PATH'
         return fashion_mnist_dls(size=size or 32, bs=bs, aug=aug, seed=seed, **{'path': data.partition(':')[2] or None, **kwargs})
     if data == 'imagenette': return imagenette_dls(size=size or 160, bs=bs, aug=aug, **kwargs)
-    return folder_dls(data, size=size or 224, bs=bs, aug=aug, **kwargs)
+    return folder_dls(data, size=size or 224, bs=bs, aug=aug, seed=seed, **kwargs)

@@ -20,6 +20,9 @@ from contextlib import contextmanager
 from fastprogress.core import text2html_table
 from torch.amp import autocast, GradScaler
 from .model import TNT, tnt_ti, tnt_s, tnt_b, tnt_digits, tnt_digits_fast
+from .data import use_weights_stats, data_left_out
+from fastcore.basics import patch
+from fastai.learner import cloudpickle
 import os
 from torch.nn.parallel import DistributedDataParallel
 from fastai.vision.all import num_distrib, find_bs
@@ -28,8 +31,8 @@ from fastai.callback.training import GradientAccumulation
 # %% auto #0
 __all__ = ['PRECISIONS', 'ARCHS', 'RECIPES', 'world_size', 'local_world_size', 'DDPGradientAccumulation', 'tnt_splitter',
            'NoWeightDecay', 'ResetStaleState', 'PlainTensors', 'resolve_precision', 'AutocastMixedPrecision',
-           'MixUpCutMix', 'paper_lr', 'tnt_learner', 'warmup_cosine_sched', 'fit_warmup_cosine', 'epoch_table',
-           'html_epochs']
+           'MixUpCutMix', 'paper_lr', 'weights_stats', 'tnt_learner', 'warmup_cosine_sched', 'fit_warmup_cosine',
+           'epoch_table', 'html_epochs']
 
 # %% ../nbs/06_train.ipynb #397b1bcc
 def world_size()->int:
@@ -155,6 +158,13 @@ def _pretrained(arch, pretrained, **kwargs):
     overlay = {} if pretrained is True else dict(pretrained_cfg_overlay=dict(file=str(pretrained)))
     return timm.create_model(_TIMM_NAMES[arch], pretrained=True, dynamic_img_size=False, **overlay, **kwargs)
 
+def weights_stats(arch:str, pretrained)->tuple:
+    "The (mean, std) that `arch`'s pretrained weights expect (their `pretrained_cfg`), read without loading them."
+    import timm
+    overlay = {} if pretrained is True else dict(pretrained_cfg_overlay=dict(file=str(pretrained)))
+    cfg = timm.create_model(_TIMM_NAMES[arch], pretrained=False, device='meta', **overlay).pretrained_cfg
+    return tuple(cfg['mean']), tuple(cfg['std'])
+
 def _device_cbs(dls, cbs, precision:str, accum:int):
     "`cbs` and the callbacks every recipe needs: stale optimiser state reset, plain tensors, mixed precision, gradient accumulation; and the precision."
     cbs = list(cbs or []) + [ResetStaleState(), PlainTensors()]
@@ -204,10 +214,11 @@ def tnt_learner(dls, # fastai DataLoaders of images
                 compile:bool=False, # `torch.compile` the model (in place: same module, same `state_dict`), training included
                 **model_kwargs # passed on to the model (e.g. se=True, tnt_blocks=[1, 6]; 'digits' sets global_pool='avg')
                )->Learner:
-    "A fastai `Learner` with a TNT sized for `dls` and the paper's (or a small-data, or fastai's plain) training recipe."
+    "A fastai `Learner` with a TNT sized for `dls` and the paper's (or a small-data, or fastai's plain) training recipe; pretrained weights set `dls`' normalisation to theirs."
     if recipe not in RECIPES: raise ValueError(f"recipe={recipe!r}: use one of {', '.join(map(repr, RECIPES))}")
     if isinstance(arch, str) and arch not in ARCHS: raise ValueError(f"arch={arch!r}: use one of {', '.join(ARCHS)} or pass a function")
     model = _tnt_model(dls, arch, recipe, drop_path_rate, pretrained, **model_kwargs)
+    if pretrained: use_weights_stats(dls, model.pretrained_cfg['mean'], model.pretrained_cfg['std'])   # the weights' normalisation
     splitter = tnt_splitter if isinstance(model, TNT) else trainable_params   # e.g. a timm ViT to compare with
     cbs, prec = _device_cbs(dls, cbs, precision, accum)
     if compile: model.compile()
@@ -267,3 +278,27 @@ def html_epochs(learn:Learner # a fastai Learner about to `fit`
         finally: learn.logger = old
     from IPython.display import display, HTML   # a notebook's; IPython is not one of tnt-nb's dependencies
     display(HTML(text2html_table(rows)))
+
+# %% ../nbs/06_train.ipynb #8c3e60f4
+_NEEDS = ("try:\n    import tnt_nb\nexcept ImportError:\n    raise RuntimeError('this learner was exported with tnt-nb, which is not installed here: pip install tnt-nb; "
+          "or load the run folder\\'s model.safetensors and config.json with timm alone') from None")
+
+class _NeedsTntNb:
+    "Unpickled before anything of tnt-nb's: where tnt-nb cannot be imported, a clear error (fastai's `load_learner` swallows an ImportError)."
+    def __reduce__(self): return (exec, (_NEEDS,))
+
+def _uses_tnt_nb(learn)->bool:
+    "Does `learn` hold a TNT, or a callback or transform of tnt-nb's?"
+    objs = [*learn.model.modules(), *learn.cbs, *(t for dl in learn.dls.loaders for p in (dl.after_item, dl.after_batch) for t in p.fs)]
+    return any(type(o).__module__.startswith('tnt_nb') for o in objs)
+
+_fastai_export = Learner.export
+
+@patch
+def export(self:Learner, fname='export.pkl', pickle_module=cloudpickle, pickle_protocol=2):
+    "fastai's `export`, with tnt-nb's in-memory data left out and, for a learner that uses tnt-nb, a first line that says so where it is missing."
+    needs = _uses_tnt_nb(self)
+    if needs: self.__dict__ = {'_needs_tnt_nb': _NeedsTntNb(), **self.__dict__}   # pickled first
+    try:
+        with data_left_out(): return _fastai_export(self, fname, pickle_module, pickle_protocol)
+    finally: self.__dict__.pop('_needs_tnt_nb', None)
