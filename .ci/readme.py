@@ -55,7 +55,8 @@ def run():
         your_images(Path(d)); env = {**os.environ, **hub_cache(Path(d))}
         r = subprocess.run([sys.executable, '-c', '\n'.join(todo)], cwd=d, capture_output=True, text=True, env=env)
     if r.returncode: sys.exit(f"README python blocks failed:\n{r.stderr[-3000:]}")
-    print(f"README: {len(todo)} python blocks ran as pasted; {skipped} skipped (they download pretrained weights)")
+    print(f"README: {len(todo)} python blocks ran as pasted ('Your images' on a folder this check wrote, with random TNT-S weights in an offline hub cache); "
+          f"{skipped} skipped (they download pretrained weights)")
 
 if __name__ == '__main__':
     if '--run' in sys.argv: run()

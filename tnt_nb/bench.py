@@ -123,8 +123,12 @@ def _faults()->int:
     except (ImportError, OSError): return 0
 
 # %% ../nbs/07_benchmark.ipynb #a5dcaeda
+def _twin(make, model):
+    "A second `make()` with `model`'s weights, to compile while `model` stays eager."
+    twin = make().eval(); twin.load_state_dict(model.state_dict()); return twin
+
 def default_models(compiled:bool=False):
-    "tnt-nb TNT-S, timm's TNT-S with the same weights, timm's DeiT-S (and tnt-nb TNT-S under `torch.compile`)."
+    "tnt-nb TNT-S, timm's TNT-S with the same weights, timm's DeiT-S; with `compiled`, each of the three again under `torch.compile`."
     import timm
     from tnt_nb.model import tnt_s
     from tnt_nb.hub import to_timm_state_dict
@@ -133,9 +137,9 @@ def default_models(compiled:bool=False):
     ref = timm.create_model('tnt_s_patch16_224').eval()
     ref.load_state_dict(to_timm_state_dict(ours))
     models = {'tnt-nb TNT-S': ours, 'timm TNT-S': ref, 'timm DeiT-S': timm.create_model('deit_small_patch16_224').eval()}
-    if compiled:
-        twin = tnt_s().eval(); twin.load_state_dict(ours.state_dict())
-        models['tnt-nb TNT-S compiled'] = torch.compile(twin)
+    if compiled:   # compiled against compiled: a compiled TNT beside an eager DeiT-S flatters the TNT
+        makers = {'tnt-nb TNT-S': tnt_s, 'timm TNT-S': lambda: timm.create_model('tnt_s_patch16_224'), 'timm DeiT-S': lambda: timm.create_model('deit_small_patch16_224')}
+        models.update({f'{k} compiled': torch.compile(_twin(makers[k], models[k])) for k in list(models)})
     return models
 
 def check_agreement(models:dict, img_size:int=224, device:str='cpu', tol:float=1e-4):
@@ -160,14 +164,18 @@ def interleaved(steps:dict, # name → a closure doing one batch
     return ips, faults
 
 # %% ../nbs/07_benchmark.ipynb #cb1ea53a
+def _same_kind(k:str, name:str, names)->str:
+    "The model `name` of the same kind as `k`: its compiled twin for a compiled `k`, where there is one."
+    return f'{name} compiled' if k.endswith(' compiled') and f'{name} compiled' in names else name
+
 def compare(models:dict=None, # name → model; None: `default_models()`
-            ref:str='timm TNT-S', # the model ratios are taken against
+            ref:str='timm TNT-S', # the model ratios are taken against (a compiled model's: its compiled twin, where there is one)
             bs:int=16, img_size:int=224, mode:str='infer', device:str='cpu',
             rounds:int=7, iters:int=2, warmup:int=2, amp=False, # autocast, as in `throughput`
             check:bool=True, # `check_agreement` first
             steady_memory:bool=True # `keep_freed_memory()` first, so page faults do not decide the timings (CPU)
            ):
-    "Interleaved benchmark: a DataFrame of median img/s, median ratio to `ref`, peak memory, page faults, MACs and fraction of matmul peak."
+    "Interleaved benchmark: a DataFrame of median img/s, median per-round ratios to `ref` and to DeiT-S (eager to eager, compiled to compiled), peak memory, page faults, MACs and fraction of matmul peak."
     import pandas as pd
     if steady_memory and not str(device).startswith('cuda'): keep_freed_memory()
     models = models or default_models()
@@ -178,10 +186,12 @@ def compare(models:dict=None, # name → model; None: `default_models()`
         steps = {k: _step_fn(m, bs, img_size, mode, device, amp) for k, m in models.items()}
         ips, faults = interleaved(steps, bs, device, rounds, iters, warmup)
     peak, rows = matmul_peak(device, dtype=amp_dtype(amp) or torch.float32), []   # the peak of the precision the models run in
+    deit = next((d for d in ('timm DeiT-S', 'DeiT-S') if d in models), None)
+    ratio = lambda k, r: statistics.median(a/b for a, b in zip(ips[k], ips[_same_kind(k, r, models)]))
     for k, m in models.items():
         macs = count_macs(getattr(m, '_orig_mod', m), img_size) * (3 if mode == 'train' else 1)
         med = statistics.median(ips[k])
-        rows.append({'model': k, 'img/s': med, f'ratio to {ref}': statistics.median(a/b for a, b in zip(ips[k], ips[ref])),
+        rows.append({'model': k, 'img/s': med, f'ratio to {ref}': ratio(k, ref), **({'x DeiT-S': ratio(k, deit)} if deit else {}),
                      'peak MiB': _peak_mem(steps[k], device), 'page faults/batch': statistics.median(faults[k]),
                      'GMACs/img': macs/1e9, 'fraction of matmul peak': med*macs/peak})
     df = pd.DataFrame(rows).set_index('model').round(3)
@@ -268,7 +278,7 @@ def _bench_parser():
     p.add_argument('--rounds', type=int, default=7); p.add_argument('--iters', type=int, default=2)
     p.add_argument('--precision', choices=['fp32', 'bf16', 'fp16'], default='fp32', help="fp32 (TF32 products on a GPU), or autocast in bf16 or fp16")
     p.add_argument('--amp', action='store_true', help="the same as --precision bf16")
-    p.add_argument('--compile', action='store_true', help="also time torch.compile'd tnt-nb TNT-S")
+    p.add_argument('--compile', action='store_true', help="also time every model under torch.compile (ratios: compiled against compiled)")
     p.add_argument('--hybrids', action='store_true', help="time the Table 5 hybrids instead")
     p.add_argument('--split', action='store_true', help="also print where the time goes (ms per batch by kind of operator)")
     p.add_argument('--no-steady-memory', dest='steady', action='store_false', help="leave glibc's malloc at its defaults (page faults included)")
@@ -290,7 +300,7 @@ def bench_main(argv=None):
     models = hybrid_models() if a.hybrids else default_models(compiled=a.compile)
     df = compare(models, ref='TNT-S' if a.hybrids else 'timm TNT-S', bs=a.bs, img_size=a.img_size, mode=a.mode,
                  device=a.device, rounds=a.rounds, iters=a.iters, amp=a.precision, check=not a.hybrids, steady_memory=a.steady)
-    print(f"tnt-bench: {a.mode}, batch {a.bs}, {a.img_size}px, {a.precision}{' (TF32 products)' if a.precision == 'fp32' and a.device.startswith('cuda') else ''}{', tnt-nb TNT-S compiled too' if a.compile else ''}, {a.rounds} rounds; {df.attrs['machine']}")
+    print(f"tnt-bench: {a.mode}, batch {a.bs}, {a.img_size}px, {a.precision}{' (TF32 products)' if a.precision == 'fp32' and a.device.startswith('cuda') else ''}{', every model compiled too' if a.compile else ''}, {a.rounds} rounds; {df.attrs['machine']}")
     print(df.to_string())
     if a.split and a.device == 'cpu':
         print("\nms per batch by kind of operator (torch.profiler self time):")

@@ -267,7 +267,7 @@ def _parser():
     p.add_argument('--data', default='digits', help="digits (embedded, default), fashion-mnist[:FOLDER] (Debian's dataset-fashion-mnist, or IDX files in FOLDER), imagenette, or a folder: train/ and val/, or class folders alone (20%% held out)")
     p.add_argument('--arch', choices=list(ARCHS), help="model (default: tnt_digits_fast for digits and Fashion-MNIST, tnt_s otherwise)")
     p.add_argument('--size', type=int, help="image size (default: 32 for digits and fashion-mnist, 160 imagenette, 224 folders)")
-    p.add_argument('--epochs', type=int, help="epochs (default: 28 for digits, 40 for fashion-mnist, 30 with --pretrained, 300 otherwise, as in Table 3)")
+    p.add_argument('--epochs', type=int, help="epochs (default: 28 for digits, 40 for fashion-mnist, 30 with --pretrained (any data), 300 otherwise, as in Table 3)")
     p.add_argument('--bs', type=int, help="global batch size, split over the processes (default 64 on the CPU and for digits and fashion-mnist, else 128 per GPU; on --resume, the run's own unless given)")
     p.add_argument('--accum', type=int, default=1, help="gradient accumulation steps: the optimiser sees batches of bs*accum")
     p.add_argument('--lr', type=float, help="peak learning rate (default: 4e-3 for digits and fashion-mnist; with --pretrained, fine_tune's base rate: 0.064 for tnt_digits_fast, 2e-3 otherwise; paper recipe: 1e-3*bs/1024)")
@@ -514,7 +514,7 @@ def _banner(args, dls, learn, out)->str:
     split, weights, stats = _plan_parts(args, dls, learn)
     sched = 'fine_tune (the head alone for 1 epoch, then everything)' if args.schedule == 'fine_tune' else args.schedule
     return (f"tnt-train: {args.arch} on {args.data} ({len(dls.train_ds)} train / {len(dls.valid_ds)} valid, {dls.c} classes, {split}{left}), {weights}, "
-            f"{args.size}px, {args.epochs} epochs, bs {args.bs}{procs}{f' x {args.accum} accumulated' if args.accum > 1 else ''}, lr {learn.lr:g}, "
+            f"{args.size}px, {args.epochs} epoch{'' if args.epochs == 1 else 's'}, bs {args.bs}{procs}{f' x {args.accum} accumulated' if args.accum > 1 else ''}, lr {learn.lr:g}, "
             f"recipe {args.recipe}, {sched}, mean/std {stats}, device {args.device}{'' if learn.precision == 'fp32' else ', ' + learn.precision}"
             f"{', compiled' if args.compile else ''}; output in {out}")
 

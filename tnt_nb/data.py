@@ -409,11 +409,11 @@ def fake_fashion(folder, n_train=50, n_test=20, gz=True,
         write_idx(folder/f'{split}-labels-idx1-ubyte{".gz" if gz else ""}', i % 10)
 
 # %% ../nbs/05_data.ipynb #cee6ee0a
-def data_dls(data:str='digits', # 'digits', 'fashion-mnist' (or 'fashion-mnist:PATH'), 'imagenette', or the path of an ImageNet-style folder tree
+def data_dls(data:str='digits', # 'digits', 'fashion-mnist' (or 'fashion-mnist:PATH'), 'imagenette', or the path of a folder (train/ and val/, or class folders alone)
              size:int=None, # image size; None: 32 for digits and Fashion-MNIST, 160 for Imagenette, 224 for folders
              bs:int=64, # batch size
              aug:str='light', # None, 'light' or 'paper'
-             seed:int=42, # seed of the digits' random split (of the Fashion-MNIST subset)
+             seed:int=42, # seed of the random split (digits, class folders alone) or of the Fashion-MNIST subset
              **kwargs # passed on to `digits_dls`, `fashion_mnist_dls`, `imagenette_dls` or `folder_dls`
             ):
     "`DataLoaders` for a dataset named as on the command line."

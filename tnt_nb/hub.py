@@ -117,7 +117,7 @@ default_cfgs = generate_default_cfgs({
     'tnt_nb_ti_patch16_224': _cfg(),                                          # no published weights
     'tnt_nb_s_patch16_224.in1k': _cfg(hf_hub_id='timm/tnt_s_patch16_224.in1k'),
     'tnt_nb_b_patch16_224.in1k': _cfg(hf_hub_id='timm/tnt_b_patch16_224.in1k'),
-    'tnt_nb_digits_patch8_32': _cfg(input_size=(3, 32, 32)),                 # no published weights: for checkpoints of your own
+    'tnt_nb_digits_patch8_32': _cfg(input_size=(3, 32, 32), **_OWN),         # no published weights: for checkpoints of your own, trained as tnt-nb trains
     'tnt_nb_digits_fast_patch8_32.fashion_mnist': _cfg(file=str(FASHION_WEIGHTS), num_classes=10, input_size=(3, 32, 32),
                                                       label_names=FASHION_LABELS, **_OWN),   # ships with the package: see Fine-tuning
     'tnt_nb_custom': _cfg(**_OWN),                                            # any TNT: the keywords come with the files
@@ -175,6 +175,7 @@ def tnt_nb_s_patch16_224(pretrained=False, **kwargs)->TNT:
 @register_model
 def tnt_nb_digits_patch8_32(pretrained=False, **kwargs)->TNT:
     "tnt-nb's small TNT for 32-pixel images (`tnt_digits`) in timm's registry, for fine-tuning from a checkpoint of your own."
+    kwargs.setdefault('global_pool', 'avg')   # as tnt-nb's small-data recipe trains it
     return _create('tnt_nb_digits_patch8_32', tnt_digits, pretrained, **kwargs)
 
 # %% ../nbs/04_weights.ipynb #bab93e9d
@@ -209,7 +210,7 @@ def timm_args(model:TNT # a tnt-nb `TNT`
 def save_timm_files(model:TNT, # a tnt-nb `TNT`
                     folder, # where `model.safetensors` and `config.json` go (made if missing; files there are replaced)
                     label_names=None, # the class names, in the head's order
-                    mean=IMAGENET_DEFAULT_MEAN, std=IMAGENET_DEFAULT_STD, # the normalisation the model was trained with
+                    mean=None, std=None, # the normalisation the model was trained with; None: its `pretrained_cfg`'s
                     interpolation:str='bilinear', # resize filter at inference
                     crop_mode:str='squash', # 'squash' (resize to the square, as fastai's `Resize` does), or timm's 'center'
                     crop_pct:float=1.0 # the crop's share of the resized image: timm resizes to size/crop_pct, then crops the centre
@@ -218,6 +219,7 @@ def save_timm_files(model:TNT, # a tnt-nb `TNT`
     import timm
     from timm.models import save_for_hf
     args = timm_args(model)
+    mean, std = (s if s is not None else model.pretrained_cfg[k] for k, s in (('mean', mean), ('std', std)))
     arch = 'tnt_nb_custom' if args is None else 'tnt_s_patch16_224'
     size = (model.in_chans, *model.pixel_embed.img_size)
     cfg = dict(architecture=arch, tag='tnt-nb' if args else 'needs tnt-nb (pip install tnt-nb)', input_size=size, interpolation=interpolation,
@@ -251,8 +253,11 @@ def to_onnx(model:TNT, # a tnt-nb `TNT`
     if dynamic_size: dims.update({2: p*Dim('rows', min=1, max=256), 3: p*Dim('cols', min=1, max=256)})   # sides: multiples of p
     ref = next(model.parameters())
     x = torch.randn(2, C, H, W, device=ref.device, dtype=ref.dtype)
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')
-        torch.onnx.export(model.eval(), (x,), str(path), input_names=['images'], output_names=['logits'],
-                          dynamic_shapes={'x': dims}, opset_version=opset, verbose=False)
+    was = model.training
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            torch.onnx.export(model.eval(), (x,), str(path), input_names=['images'], output_names=['logits'],
+                              dynamic_shapes={'x': dims}, opset_version=opset, verbose=False)
+    finally: model.train(was)   # the caller's model as it was
     return Path(path)

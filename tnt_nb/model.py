@@ -13,8 +13,8 @@ from timm.layers import trunc_normal_, resample_abs_pos_embed, to_2tuple, regist
 from fastcore.basics import patch
 from .block import Block, TNTBlock
 try: from timm.layers import is_exporting
-except ImportError:   # timm before 1.0.20
-    def is_exporting()->bool: return False if torch.jit.is_scripting() else torch.compiler.is_exporting()
+except ImportError:   # an older timm
+    def is_exporting()->bool: return False if torch.jit.is_scripting() else getattr(torch.compiler, 'is_exporting', lambda: False)()
 
 # %% auto #0
 __all__ = ['PixelEmbed', 'TNT', 'tnt_ti', 'tnt_s', 'tnt_b', 'tnt_digits', 'tnt_digits_fast', 'tnt_args']
@@ -159,7 +159,7 @@ def _dims(s:List[int])->str: return 'x'.join([str(d) for d in s])
 @register_notrace_function   # torch.fx records the check as one call instead of tracing its branches
 def check_batch(x:torch.Tensor, C:int, H:int, W:int, p:int, dynamic:bool)->torch.Tensor:
     "Return `x` if it is a (B, C, H, W) batch (sides any multiples of `p` if `dynamic`), else raise a ValueError saying what to change."
-    want = f"{C}x{H}x{W}"   # the messages are built only when they are raised: compilers trace the rest
+    want = f"{C}x{H}x{W}"   # of plain ints; the input's shape is formatted only in the branches that raise: compilers trace the rest
     if not isinstance(x, torch.Tensor):
         raise ValueError(f"expected a batch of {want} images (B, {C}, {H}, {W}), got {type(x).__name__}; pass a torch tensor")
     if x.ndim != 4:
@@ -293,8 +293,9 @@ def set_input_size(self:TNT, img_size):
 # %% ../nbs/03_model.ipynb #c2494fa1
 @patch
 def reset_classifier(self:TNT, num_classes:int, global_pool:str=None):
-    "Replace the head with a fresh `num_classes`-way linear layer (0: no head)."
+    "Replace the head with a fresh `num_classes`-way linear layer (0: no head); the class names of the weights' configuration go with the old one."
     if global_pool is not None: self.global_pool = global_pool
+    if cfg := self.__dict__.get('_pretrained_cfg'): self.pretrained_cfg = {k: v for k, v in cfg.items() if k not in ('label_names', 'label_descriptions')}
     self.num_classes = num_classes
     ref = self.norm.weight   # the new head lives where the model does, in its dtype and mode
     self.head = nn.Linear(self.embed_dim, num_classes, device=ref.device, dtype=ref.dtype) if num_classes > 0 else nn.Identity()

@@ -191,7 +191,7 @@ def _tnt_model(dls, arch, recipe:str, drop_path_rate:float=None, pretrained=Fals
     "`arch` sized for `dls` (its classes, its image size) with the recipe's drop path and pooling; pretrained weights under a fresh head."
     size = dls.one_batch()[0].shape[-1]
     dpr = drop_path_rate if drop_path_rate is not None else (0.1 if recipe == 'paper' else 0.)
-    if recipe == 'digits': model_kwargs = {'global_pool': 'avg', **model_kwargs}
+    if recipe == 'digits' and not pretrained: model_kwargs = {'global_pool': 'avg', **model_kwargs}   # pretrained weights keep the pooling they were trained with
     kw = {'num_classes': dls.c, 'img_size': size, 'drop_path_rate': dpr, **model_kwargs}
     if not pretrained: return (ARCHS[arch] if isinstance(arch, str) else arch)(**kw)
     model = _pretrained(arch, pretrained, **kw)
@@ -209,10 +209,10 @@ def tnt_learner(dls, # fastai DataLoaders of images
                 metrics=accuracy, # fastai metrics
                 cbs=None, # extra callbacks
                 accum:int=1, # gradient accumulation: one optimiser step per `accum` batches
-                pretrained=False, # True: timm's ImageNet weights (tnt_s, tnt_b) or the shipped Fashion-MNIST ones (tnt_digits_fast); or a timm/official checkpoint's path
+                pretrained=False, # True: timm's ImageNet weights (tnt_s, tnt_b) or the shipped Fashion-MNIST ones (tnt_digits_fast); or a checkpoint's path (timm's, the official code's, a tnt-train run's)
                 precision:str='auto', # 'auto' (bf16 or fp16 on a GPU, fp32 on a CPU), 'bf16', 'fp16' or 'fp32' (TF32 products on a GPU)
                 compile:bool=False, # `torch.compile` the model (in place: same module, same `state_dict`), training included
-                **model_kwargs # passed on to the model (e.g. se=True, tnt_blocks=[1, 6]; 'digits' sets global_pool='avg')
+                **model_kwargs # passed on to the model (e.g. se=True, tnt_blocks=[1, 6]; 'digits' sets global_pool='avg' from scratch)
                )->Learner:
     "A fastai `Learner` with a TNT sized for `dls` and the paper's (or a small-data, or fastai's plain) training recipe; pretrained weights set `dls`' normalisation to theirs."
     if recipe not in RECIPES: raise ValueError(f"recipe={recipe!r}: use one of {', '.join(map(repr, RECIPES))}")
