@@ -24,16 +24,12 @@ allowed = {n for n, _ in closure('tnt-nb')}
 owners = md.packages_distributions()   # top-level module -> distributions that provide it
 assert owners.get('IPython') and owners.get('torch'), "importlib.metadata maps no modules to distributions: the check would prove nothing"
 
-class Refuse:
-    "Refuse top-level modules that only distributions outside `allowed` provide."
-    def find_spec(self, name, path=None, target=None):
-        top = name.partition('.')[0]
-        dists = owners.get(top)
-        if dists and not any(norm(d) in allowed for d in dists):
-            raise ModuleNotFoundError(f"No module named {top!r} (installed here, but not a dependency of tnt-nb)", name=top)
-        return None
-
-sys.meta_path.insert(0, Refuse())
+# A module that only distributions outside `allowed` provide is made absent, as on a user's machine that lacks it:
+# `import` fails with ModuleNotFoundError and `importlib.util.find_spec` answers None (torch probes optional modules
+# such as onnx that way), because its entry in sys.modules is None.
+refused_tops = sorted(top for top, dists in owners.items()
+                      if not any(norm(d) in allowed for d in dists) and top not in sys.modules and top.isidentifier())
+for top in refused_tops: sys.modules[top] = None
 for refused in ('IPython', 'nbdev', 'execnb'):   # the guard works: what the dev venv has and tnt-nb does not need is refused
     try: importlib.import_module(refused)
     except ModuleNotFoundError: pass
