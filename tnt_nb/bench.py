@@ -168,6 +168,7 @@ def _same_kind(k:str, name:str, names)->str:
     "The model `name` of the same kind as `k`: its compiled twin for a compiled `k`, where there is one."
     return f'{name} compiled' if k.endswith(' compiled') and f'{name} compiled' in names else name
 
+# %% ../nbs/07_benchmark.ipynb #cb1ea53b
 def compare(models:dict=None, # name → model; None: `default_models()`
             ref:str='timm TNT-S', # the model ratios are taken against (a compiled model's: its compiled twin, where there is one)
             bs:int=16, img_size:int=224, mode:str='infer', device:str='cpu',

@@ -495,6 +495,7 @@ def _restore(learn, ck:dict, device):
                          "continue it with its own --data and --arch, or start a new run with a fresh --out") from None
     learn.create_opt(); learn.opt.load_state_dict(ck['opt']); learn.opt.hypers = L(learn.opt.hypers); opt_state_to_params(learn.opt)
 
+# %% ../nbs/06a_cli.ipynb #ac70eda9
 def _plan_parts(args, dls, learn)->tuple:
     "How the data is split, where the weights come from, and the normalisation, as the plan names them."
     kind = args.data.split(':')[0]
