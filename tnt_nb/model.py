@@ -182,6 +182,7 @@ def check_input(self:TNT, x):
     H, W = self.pixel_embed.img_size
     return check_batch(x, self.in_chans, H, W, self.pixel_embed.patch_size, self.dynamic_img_size)
 
+# %% ../nbs/03_model.ipynb #f045525b
 @register_notrace_function
 def sentence_pos_for(pos:torch.Tensor, x:torch.Tensor, p:int, grid:List[int])->torch.Tensor:
     "The sentence positions for input `x`: `pos` itself, or `pos` resampled to `x`'s grid when that is not `grid`."

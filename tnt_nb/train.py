@@ -165,6 +165,7 @@ def weights_stats(arch:str, pretrained)->tuple:
     cfg = timm.create_model(_TIMM_NAMES[arch], pretrained=False, device='meta', **overlay).pretrained_cfg
     return tuple(cfg['mean']), tuple(cfg['std'])
 
+# %% ../nbs/06_train.ipynb #57c29cfc
 def _device_cbs(dls, cbs, precision:str, accum:int):
     "`cbs` and the callbacks every recipe needs: stale optimiser state reset, plain tensors, mixed precision, gradient accumulation; and the precision."
     cbs = list(cbs or []) + [ResetStaleState(), PlainTensors()]
