@@ -12,6 +12,8 @@ from torch import nn
 from fastcore.basics import patch
 from timm.layers import DropPath
 from .layers import Attention, Mlp, SE
+try: from tnt_nb.fused import use_fused, fused_inner
+except ImportError: use_fused = fused_inner = None   # no Triton (macOS, Windows): the PyTorch layers
 
 # %% auto #0
 __all__ = ['Block', 'TNTBlock']
@@ -71,9 +73,12 @@ class TNTBlock(Block):
                  drop_path:float=0., # stochastic depth rate of this block
                  proj_drop:float=0., # dropout after attention and MLP projections
                  attn_drop:float=0., # dropout on attention weights
-                 se:bool=False # add the SE branch of A.2 to the outer MLP output
+                 se:bool=False, # add the SE branch of A.2 to the outer MLP output
+                 inner_impl:str='auto' # Eq. 6-7 by 'torch' (these layers), 'triton' (one fused kernel) or 'auto' (the kernel on CUDA)
                 ):
         super().__init__(dim, num_heads, mlp_ratio, qkv_bias, drop_path, proj_drop, attn_drop, se)
+        if inner_impl not in ('auto', 'torch', 'triton'): raise ValueError(f"inner_impl={inner_impl!r}: pick 'auto', 'torch' or 'triton'")
+        self.inner_impl = inner_impl
         self.norm_in = nn.LayerNorm(inner_dim)
         self.attn_in = Attention(inner_dim, inner_heads, qkv_bias, attn_drop, proj_drop, fused=False)   # 16-word sequences: written out trains faster
         self.norm_mlp_in = nn.LayerNorm(inner_dim)
@@ -86,6 +91,8 @@ class TNTBlock(Block):
 @patch
 def inner(self:TNTBlock, y):
     "Eq. 6-7 on words `y` (B·n, m, c): every sentence is one sequence."
+    if not torch.jit.is_scripting():   # TorchScript keeps the layers
+        if use_fused is not None and use_fused(self, y): return fused_inner(self, y)   # the same two lines, in one kernel (below)
     y = y + self.drop_path(self.attn_in(self.norm_in(y)))
     return y + self.drop_path(self.mlp_in(self.norm_mlp_in(y)))
 

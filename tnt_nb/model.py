@@ -80,28 +80,29 @@ def _check_config(img_size, patch_size, inner_stride, embed_dim, outer_heads, in
 class TNT(nn.Module):
     "Transformer iN Transformer: words and sentences (`PixelEmbed`), `depth` TNT or plain blocks, norm, head."
     def __init__(self,
-            img_size:int=224, # input size (int or (H, W)), a multiple of `patch_size`
+            img_size:int=224, # input size, int or (H, W), a multiple of `patch_size`
             patch_size:int=16, # sentence (patch) size p
             in_chans:int=3, # image channels
             num_classes:int=1000, # classes of the linear head; 0: no head
             embed_dim:int=384, # sentence width d
             inner_dim:int=24, # word width c
             depth:int=12, # number of blocks L
-            outer_heads:int=6, # heads of the outer (sentence) attention
-            inner_heads:int=4, # heads of the inner (word) attention
-            mlp_ratio:float=4., # MLP expansion r (inner, outer)
+            outer_heads:int=6, # outer (sentence) attention heads
+            inner_heads:int=4, # inner (word) attention heads
+            mlp_ratio:float=4., # MLP expansion r
             inner_stride:int=4, # word size s; m = (p/s)^2 words per sentence
-            drop_path_rate:float=0., # stochastic depth of the last block
-            tnt_blocks:list=None, # 1-based indices of TNT blocks (Table 5); None: all
+            drop_path_rate:float=0., # stochastic depth, last block
+            tnt_blocks:list=None, # 1-based TNT block indices (Table 5); None: all
             se:bool=False, # SE module in every block (A.2)
-            sentence_pos:bool=True, # learn sentence position encodings (Eq. 12)
-            word_pos:bool=True, # learn word position encodings (Eq. 13)
-            global_pool:str='token', # 'token' (class token), 'avg' (patch tokens' mean) or ''
+            sentence_pos:bool=True, # learn Eq. 12's sentence positions
+            word_pos:bool=True, # learn Eq. 13's word positions
+            global_pool:str='token', # 'token', 'avg' (the patch tokens' mean) or ''
             qkv_bias:bool=False, # bias on the q, k, v projections
             drop_rate:float=0., # dropout before the head
-            dynamic_img_size:bool=False, # any input whose sides are multiples of `patch_size` (timm's keyword)
-            device=None, # the parameters' device (timm's keyword)
-            dtype=None, # their dtype (timm's keyword)
+            dynamic_img_size:bool=False, # any input with sides multiples of `patch_size` (timm's)
+            inner_impl:str='auto', # 'auto', 'torch' or 'triton' (`TNTBlock`)
+            device=None, # the parameters' device (timm's)
+            dtype=None, # their dtype (timm's)
         ):
         super().__init__()
         tnt_blocks = _check_config(img_size, patch_size, inner_stride, embed_dim, outer_heads, inner_dim, inner_heads, global_pool, depth, tnt_blocks)
@@ -109,7 +110,7 @@ class TNT(nn.Module):
         self.num_features = self.head_hidden_size = self.embed_dim = embed_dim
         self.dynamic_img_size, self.tnt_blocks = dynamic_img_size, tnt_blocks
         self._embeddings(img_size, patch_size, in_chans, embed_dim, inner_dim, inner_stride, sentence_pos, word_pos)
-        self._body(depth, embed_dim, inner_dim, outer_heads, inner_heads, mlp_ratio, qkv_bias, drop_path_rate, se, num_classes, drop_rate)
+        self._body(depth, embed_dim, inner_dim, outer_heads, inner_heads, mlp_ratio, qkv_bias, drop_path_rate, se, num_classes, drop_rate, inner_impl)
         self.init_weights()
         if device is not None or dtype is not None: self.to(device=device, dtype=dtype)
 
@@ -128,12 +129,12 @@ def _embeddings(self:TNT, img_size, patch_size, in_chans, embed_dim, inner_dim, 
 
 # %% ../nbs/03_model.ipynb #c4a88bb7
 @patch
-def _body(self:TNT, depth, embed_dim, inner_dim, outer_heads, inner_heads, mlp_ratio, qkv_bias, drop_path_rate, se, num_classes, drop_rate):
+def _body(self:TNT, depth, embed_dim, inner_dim, outer_heads, inner_heads, mlp_ratio, qkv_bias, drop_path_rate, se, num_classes, drop_rate, inner_impl='auto'):
     "`depth` blocks (TNT blocks where `tnt_blocks` says, plain ones elsewhere), the final norm and the linear head."
     m = self.pixel_embed.num_words
     dpr = [drop_path_rate*i/max(depth-1, 1) for i in range(depth)]   # linear in depth, plain floats: builds under torch.device('meta') too
     self.blocks = nn.ModuleList([
-        TNTBlock(embed_dim, inner_dim, m, outer_heads, inner_heads, mlp_ratio, qkv_bias, dpr[i], se=se)
+        TNTBlock(embed_dim, inner_dim, m, outer_heads, inner_heads, mlp_ratio, qkv_bias, dpr[i], se=se, inner_impl=inner_impl)
         if i+1 in self.tnt_blocks else Block(embed_dim, outer_heads, mlp_ratio, qkv_bias, dpr[i], se=se)
         for i in range(depth)])
     self.norm = nn.LayerNorm(embed_dim)
