@@ -16,7 +16,47 @@ try: from tnt_nb.fused import use_fused, fused_inner
 except ImportError: use_fused = fused_inner = None   # no Triton (macOS, Windows): the PyTorch layers
 
 # %% auto #0
-__all__ = ['Block', 'TNTBlock']
+__all__ = ['draw_tnt_block', 'Block', 'TNTBlock']
+
+# %% ../nbs/02_block.ipynb #fb1a0001
+def draw_tnt_block(m:int=16, c:int=24, n:int=196, d:int=384, ax=None):
+    "Figure 1(b) of the paper: one TNT block's two streams, with each tensor's shape (TNT-S's numbers by default)."
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyBboxPatch
+    if ax is None: _, ax = plt.subplots(figsize=(11, 6.2))
+    ax.set_xlim(-1.2, 11.2); ax.set_ylim(0, 10.4); ax.axis('off')
+    def box(x, y, text, color, w=3.3, h=0.72):
+        ax.add_patch(FancyBboxPatch((x - w/2, y - h/2), w, h, boxstyle='round,pad=0.05', fc=color, ec='0.3', lw=1))
+        ax.text(x, y, text, ha='center', va='center', fontsize=10)
+    def arrow(x0, y0, x1, y1, text=None, left=False):
+        ax.annotate('', (x1, y1), (x0, y0), arrowprops=dict(arrowstyle='->', color='0.25', lw=1.3))
+        if text: ax.text(x0 + (-0.12 if left else 0.12), (y0 + y1)/2, text, fontsize=8.5, color='0.2', va='center', ha='right' if left else 'left')
+    W, S, xw, xs = '#dbe9f6', '#fde2c8', 1.9, 8.3   # words, sentences: colours and columns
+    ax.text(xw, 10.1, 'words (inner transformer)', ha='center', fontsize=11, weight='bold')
+    ax.text(xs, 10.1, 'sentences (outer transformer)', ha='center', fontsize=11, weight='bold')
+    box(xw, 0.6, r'$Y_{l-1}$', W); box(xs, 0.6, r'$Z_{l-1}$', S)
+    box(xw, 2.4, r"$Y'_l = Y_{l-1} + \mathrm{MSA}(\mathrm{LN}(Y_{l-1}))$  (6)", W)
+    box(xw, 4.2, r"$Y_l = Y'_l + \mathrm{MLP}(\mathrm{LN}(Y'_l))$  (7)", W)
+    box(xw, 9.1, r'$Y_l$', W)
+    box(xs, 4.2, r'$Z^i_{l-1} + \mathrm{FC}(\mathrm{Vec}(Y^i_l))$  (8)', S)
+    box(xs, 6.0, r"$Z'_l = Z_{l-1} + \mathrm{MSA}(\mathrm{LN}(Z_{l-1}))$  (9)", S)
+    box(xs, 7.8, r"$Z_l = Z'_l + \mathrm{MLP}(\mathrm{LN}(Z'_l))$  (10)", S)
+    box(xs, 9.1, r'$Z_l$', S, h=0.6)
+    _draw_arrows(ax, arrow, box, xw, xs, m, c, n, d)
+    return ax
+
+# %% ../nbs/02_block.ipynb #fb1a0002
+def _draw_arrows(ax, arrow, box, xw, xs, m, c, n, d):
+    "The arrows of `draw_tnt_block`, labelled with shapes, and the middle column: Eq. 8's FC as the official code has it."
+    wshape, sshape = f'(B·n, m, c) = (B·{n}, {m}, {c})', f'(B, n+1, d) = (B, {n+1}, {d})'
+    arrow(xw, 0.96, xw, 2.04, wshape, True); arrow(xw, 2.76, xw, 3.84, wshape, True)
+    arrow(xw, 4.56, xw, 8.74, wshape + '\nunchanged by the outer transformer', True)
+    arrow(xs, 0.96, xs, 3.84, sshape); arrow(xs, 4.56, xs, 5.64, sshape); arrow(xs, 6.36, xs, 7.44, sshape); arrow(xs, 8.16, xs, 8.8)
+    box(5.1, 4.2, r'LN(FC(LN(Vec$(Y^i_l)$)))', '#e4f2df', w=2.2)
+    arrow(xw + 1.7, 4.2, 3.95, 4.2); arrow(6.25, 4.2, xs - 1.7, 4.2)
+    ax.text(5.1, 4.85, f'Vec: (B, n, m·c) = (B, {n}, {m*c})', ha='center', fontsize=8.5, color='0.2')
+    ax.text(5.1, 3.6, f'out: (B, n, d) = (B, {n}, {d})', ha='center', fontsize=8.5, color='0.2', va='top')
+    ax.text(xs, 3.6, 'added to the n patch tokens;\nthe class token gets none', ha='center', fontsize=8.5, color='0.2', va='top')
 
 # %% ../nbs/02_block.ipynb #95ce0e7a
 class Block(nn.Module):
