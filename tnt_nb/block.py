@@ -38,7 +38,7 @@ def draw_tnt_block(m:int=16, c:int=24, n:int=196, d:int=384, ax=None):
     box(xw, 2.4, r"$Y'_l = Y_{l-1} + \mathrm{MSA}(\mathrm{LN}(Y_{l-1}))$  (6)", W)
     box(xw, 4.2, r"$Y_l = Y'_l + \mathrm{MLP}(\mathrm{LN}(Y'_l))$  (7)", W)
     box(xw, 9.1, r'$Y_l$', W)
-    box(xs, 4.2, r'$Z^i_{l-1} + \mathrm{FC}(\mathrm{Vec}(Y^i_l))$  (8)', S)
+    box(xs, 4.2, r'$Z^i_{l-1}$ + the projected words  (8)', S)
     box(xs, 6.0, r"$Z'_l = Z_{l-1} + \mathrm{MSA}(\mathrm{LN}(Z_{l-1}))$  (9)", S)
     box(xs, 7.8, r"$Z_l = Z'_l + \mathrm{MLP}(\mathrm{LN}(Z'_l))$  (10)", S)
     box(xs, 9.1, r'$Z_l$', S, h=0.6)
@@ -52,11 +52,11 @@ def _draw_arrows(ax, arrow, box, xw, xs, m, c, n, d):
     arrow(xw, 0.96, xw, 2.04, wshape, True); arrow(xw, 2.76, xw, 3.84, wshape, True)
     arrow(xw, 4.56, xw, 8.74, wshape + '\nunchanged by the outer transformer', True)
     arrow(xs, 0.96, xs, 3.84, sshape); arrow(xs, 4.56, xs, 5.64, sshape); arrow(xs, 6.36, xs, 7.44, sshape); arrow(xs, 8.16, xs, 8.8)
-    box(5.1, 4.2, r'LN(FC(LN(Vec$(Y^i_l)$)))', '#e4f2df', w=2.2)
+    box(5.1, 4.2, r'LN(FC(LN(Vec$(Y^i_l)$)))' + '\nFC without bias', '#e4f2df', w=2.2, h=0.9)
     arrow(xw + 1.7, 4.2, 3.95, 4.2); arrow(6.25, 4.2, xs - 1.7, 4.2)
-    ax.text(5.1, 4.85, f'Vec: (B, n, m·c) = (B, {n}, {m*c})', ha='center', fontsize=8.5, color='0.2')
-    ax.text(5.1, 3.6, f'out: (B, n, d) = (B, {n}, {d})', ha='center', fontsize=8.5, color='0.2', va='top')
-    ax.text(xs, 3.6, 'added to the n patch tokens;\nthe class token gets none', ha='center', fontsize=8.5, color='0.2', va='top')
+    ax.text(5.1, 4.95, f'Vec: (B, n, m·c) = (B, {n}, {m*c})', ha='center', fontsize=8.5, color='0.2')
+    ax.text(5.1, 3.5, f'out: (B, n, d) = (B, {n}, {d})', ha='center', fontsize=8.5, color='0.2', va='top')
+    ax.text(xs + 0.15, 3.5, 'added to the n patch tokens;\nthe class token gets none', ha='left', fontsize=8.5, color='0.2', va='top')
 
 # %% ../nbs/02_block.ipynb #95ce0e7a
 class Block(nn.Module):
@@ -114,7 +114,7 @@ class TNTBlock(Block):
                  proj_drop:float=0., # dropout after attention and MLP projections
                  attn_drop:float=0., # dropout on attention weights
                  se:bool=False, # add the SE branch of A.2 to the outer MLP output
-                 inner_impl:str='auto' # Eq. 6-7 by 'torch' (these layers), 'triton' (one fused kernel) or 'auto' (the kernel on CUDA)
+                 inner_impl:str='torch' # Eq. 6-7 by 'torch' (these layers), 'triton' (one fused kernel) or 'auto' (the kernel on CUDA)
                 ):
         super().__init__(dim, num_heads, mlp_ratio, qkv_bias, drop_path, proj_drop, attn_drop, se)
         if inner_impl not in ('auto', 'torch', 'triton'): raise ValueError(f"inner_impl={inner_impl!r}: pick 'auto', 'torch' or 'triton'")
@@ -132,7 +132,7 @@ class TNTBlock(Block):
 def inner(self:TNTBlock, y):
     "Eq. 6-7 on words `y` (B·n, m, c): every sentence is one sequence."
     if not torch.jit.is_scripting():   # TorchScript keeps the layers
-        if use_fused is not None and use_fused(self, y): return fused_inner(self, y)   # the same two lines, in one kernel (below)
+        if use_fused is not None and use_fused(self, y): return fused_inner(self, y)   # the same two lines in one kernel: see 'A fused inner transformer'
     y = y + self.drop_path(self.attn_in(self.norm_in(y)))
     return y + self.drop_path(self.mlp_in(self.norm_mlp_in(y)))
 

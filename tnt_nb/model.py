@@ -100,7 +100,7 @@ class TNT(nn.Module):
             qkv_bias:bool=False, # bias on the q, k, v projections
             drop_rate:float=0., # dropout before the head
             dynamic_img_size:bool=False, # any input with sides multiples of `patch_size` (timm's)
-            inner_impl:str='auto', # 'auto', 'torch' or 'triton' (`TNTBlock`)
+            inner_impl:str='torch', # 'torch', 'triton' or 'auto' (`TNTBlock`)
             device=None, # the parameters' device (timm's)
             dtype=None, # their dtype (timm's)
         ):
@@ -129,7 +129,7 @@ def _embeddings(self:TNT, img_size, patch_size, in_chans, embed_dim, inner_dim, 
 
 # %% ../nbs/03_model.ipynb #c4a88bb7
 @patch
-def _body(self:TNT, depth, embed_dim, inner_dim, outer_heads, inner_heads, mlp_ratio, qkv_bias, drop_path_rate, se, num_classes, drop_rate, inner_impl='auto'):
+def _body(self:TNT, depth, embed_dim, inner_dim, outer_heads, inner_heads, mlp_ratio, qkv_bias, drop_path_rate, se, num_classes, drop_rate, inner_impl='torch'):
     "`depth` blocks (TNT blocks where `tnt_blocks` says, plain ones elsewhere), the final norm and the linear head."
     m = self.pixel_embed.num_words
     dpr = [drop_path_rate*i/max(depth-1, 1) for i in range(depth)]   # linear in depth, plain floats: builds under torch.device('meta') too
