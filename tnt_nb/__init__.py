@@ -7,3 +7,5 @@ import warnings as _warnings
 _warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)
 
 from . import hub as _hub   # registers tnt_nb_ti/s/b_patch16_224, tnt_nb_digits_patch8_32 and tnt_nb_digits_fast_patch8_32 (with its shipped Fashion-MNIST weights) with timm (timm.create_model, fastai's vision_learner)
+try: from . import fused as _fused   # TNTBlock.inner's fused path (inner_impl 'triton' or 'auto'); needs Triton 3.4+ and torch 2.4+
+except Exception: _fused = None      # without them every inner_impl keeps the PyTorch layers

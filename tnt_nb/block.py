@@ -12,8 +12,6 @@ from torch import nn
 from fastcore.basics import patch
 from timm.layers import DropPath
 from .layers import Attention, Mlp, SE
-try: from tnt_nb.fused import use_fused, fused_inner
-except ImportError: use_fused = fused_inner = None   # no Triton (macOS, Windows): the PyTorch layers
 
 # %% auto #0
 __all__ = ['draw_tnt_block', 'Block', 'TNTBlock']
@@ -128,11 +126,14 @@ class TNTBlock(Block):
         self.norm2_proj = nn.LayerNorm(dim)
 
 # %% ../nbs/02_block.ipynb #6e5a428b
+_fast_inner = None   # set by tnt_nb.fused where Triton imports: (block, words) -> Eq. 6-7 by one kernel, or None
+
 @patch
 def inner(self:TNTBlock, y):
     "Eq. 6-7 on words `y` (B·n, m, c): every sentence is one sequence."
     if not torch.jit.is_scripting():   # TorchScript keeps the layers
-        if use_fused is not None and use_fused(self, y): return fused_inner(self, y)   # the same two lines in one kernel: see 'A fused inner transformer'
+        out = _fast_inner(self, y) if _fast_inner is not None else None   # see 'A fused inner transformer'
+        if out is not None: return out
     y = y + self.drop_path(self.attn_in(self.norm_in(y)))
     return y + self.drop_path(self.mlp_in(self.norm_mlp_in(y)))
 

@@ -12,10 +12,11 @@ import torch
 import torch.nn.functional as F
 import triton
 import triton.language as tl
+import tnt_nb.block as block_module
 
 # %% auto #0
 __all__ = ['inner_reference', 'inner_weights', 'depth_scales', 'inner_kernel', 'inner_backward', 'inner_kernel_bwd', 'inner_op',
-           'inner_grad_op', 'fused_unsupported', 'use_fused', 'fused_inner', 'check_fused']
+           'inner_grad_op', 'fused_unsupported', 'use_fused', 'fused_inner', 'fast_inner', 'check_fused']
 
 # %% ../nbs/09a_fused.ipynb #b1
 def inner_reference(y, s1, s2, ln1w, ln1b, wqkv, bqkv, wp, bp, ln2w, ln2b, w1, b1, w2, b2, heads:int, eps:float=1e-5):
@@ -374,6 +375,13 @@ def fused_inner(block, y):
     dot = torch.get_autocast_dtype('cuda') if y.is_cuda and torch.is_autocast_enabled('cuda') else y.dtype
     if _INTERPRETED: dot = torch.float32   # the interpreter's bf16 product is wrong
     return inner_op(y, *depth_scales(block, y), *inner_weights(block), block.attn_in.num_heads, block.norm_in.eps, dot)
+
+# %% ../nbs/09a_fused.ipynb #e5
+def fast_inner(block, y):
+    "`TNTBlock.inner`'s fused path: `fused_inner(block, y)` where `use_fused` allows, else None (the layers run)."
+    return fused_inner(block, y) if use_fused(block, y) else None
+
+block_module._fast_inner = fast_inner   # TNTBlock.inner asks it first from now on
 
 # %% ../nbs/09a_fused.ipynb #f1
 _SHAPES = {'TNT-Ti: c=12, 2 heads, 16 words': (12, 2, 16, False), 'TNT-S: c=24, 4 heads, 16 words': (24, 4, 16, False),
