@@ -276,6 +276,18 @@ def _parser():
     _run_options(p)
     return p
 
+# %% ../nbs/07b_cli.ipynb #135d94ee
+def _check_values(args):
+    "Refuse, in one line each, the numbers that cannot work, before anything runs."
+    if args.epochs < 1: raise ValueError(f"--epochs {args.epochs}: train for at least one epoch")
+    if args.size < 1: raise ValueError(f"--size {args.size}: give the image size in pixels")
+    if args.bs < 1: raise ValueError(f"--bs {args.bs}: the batch needs at least one image")
+    if args.accum < 1: raise ValueError(f"--accum {args.accum}: accumulate over at least 1 batch")
+    if args.lr is not None and not (args.lr > 0 and math.isfinite(args.lr)): raise ValueError(f"--lr {args.lr}: the learning rate must be a positive number")
+    if args.workers is not None and args.workers < 0: raise ValueError(f"--workers {args.workers}: use 0 or more")
+    if not args.save_every >= 0: raise ValueError(f"--save-every {args.save_every}: give minutes, or 0 to checkpoint at epoch ends only")
+    return args
+
 # %% ../nbs/07b_cli.ipynb #135d94ef
 def _resolve(args):
     "Fill the defaults that depend on the data and on the starting weights."
@@ -295,13 +307,7 @@ def _resolve(args):
     if args.schedule == 'fine_tune' and not ft: raise ValueError("--schedule fine_tune trains the head alone first: it needs --pretrained (weights to fine-tune)")
     if args.size is None: args.size = 160 if args.data == 'imagenette' else 224
     if args.epochs is None: args.epochs = 300
-    if args.epochs < 1: raise ValueError(f"--epochs {args.epochs}: train for at least one epoch")
-    if args.size < 1: raise ValueError(f"--size {args.size}: give the image size in pixels")
-    if args.bs < 1: raise ValueError(f"--bs {args.bs}: the batch needs at least one image")
-    if args.accum < 1: raise ValueError(f"--accum {args.accum}: accumulate over at least 1 batch")
-    if args.lr is not None and not (args.lr > 0 and math.isfinite(args.lr)): raise ValueError(f"--lr {args.lr}: the learning rate must be a positive number")
-    if args.workers is not None and args.workers < 0: raise ValueError(f"--workers {args.workers}: use 0 or more")
-    if not args.save_every >= 0: raise ValueError(f"--save-every {args.save_every}: give minutes, or 0 to checkpoint at epoch ends only")
+    _check_values(args)
     if args.pretrained not in (True, False) and not args.resume:
         if not Path(args.pretrained).is_file(): raise ValueError(f"--pretrained {args.pretrained}: no such file; pass a timm or official TNT checkpoint, or --pretrained alone for timm's weights")
         read_weights(args.pretrained, '--pretrained')   # refused here if it is not plain data, before timm reads it

@@ -190,6 +190,7 @@ def _memory_dls(images, get_y, y_block, splitter, idx, size, aug, flip, bs, num_
     db = DataBlock(blocks=(xblock, y_block), get_x=get_x, get_y=get_y, splitter=splitter, item_tfms=item, batch_tfms=batch)
     return db.dataloaders(list(map(int, idx)), bs=bs, num_workers=num_workers, **kwargs)   # a list: fastai reads `dl.items` with `L(...)`, which wraps an array whole
 
+# %% ../nbs/06_data.ipynb #0fb854ad
 def digits_dls(size:int=32, # image size the 8x8 scans are upscaled to
                bs:int=64, # batch size
                valid_pct:float=0.2, # fraction held out for validation

@@ -202,7 +202,7 @@ def _tnt_model(dls, arch, recipe:str, drop_path_rate:float=None, pretrained=Fals
 # %% ../nbs/07_train.ipynb #9cc11b4f
 def tnt_learner(dls, # fastai DataLoaders of images
                 arch='tnt_s', # 'tnt_ti', 'tnt_s', 'tnt_b', 'tnt_digits', 'tnt_digits_fast' or a function returning a model
-                recipe:str='paper', # 'paper' (Table 3), 'digits' (Table 3 resized for small data) or 'plain' (fastai defaults)
+                recipe:str='paper', # 'paper' (Table 3), 'digits' (Table 3 for small data) or 'plain' (fastai defaults)
                 lr:float=None, # peak learning rate; None: paper_lr(global batch) for 'paper', 4e-3 for 'digits', 1e-3 for 'plain'
                 wd:float=0.05, # AdamW weight decay ('paper', 'digits')
                 mix:bool=None, # Mixup/CutMix; None: on for 'paper' only
@@ -210,9 +210,9 @@ def tnt_learner(dls, # fastai DataLoaders of images
                 metrics=accuracy, # fastai metrics
                 cbs=None, # extra callbacks
                 accum:int=1, # gradient accumulation: one optimiser step per `accum` batches
-                pretrained=False, # True: timm's ImageNet weights (tnt_s, tnt_b) or the shipped Fashion-MNIST ones (tnt_digits_fast); or a checkpoint's path (timm's, the official code's, a tnt-train run's)
-                precision:str='auto', # 'auto' (bf16 or fp16 on a GPU, fp32 on a CPU), 'bf16', 'fp16' or 'fp32' (TF32 products on a GPU)
-                compile:bool=False, # `torch.compile` the model (in place: same module, same `state_dict`), training included
+                pretrained=False, # True: timm's ImageNet weights (tnt_s, tnt_b) or the shipped ones (tnt_digits_fast); or a checkpoint's path (timm, official, tnt-train)
+                precision:str='auto', # 'auto' (bf16 or fp16 on a GPU, fp32 on a CPU), 'bf16', 'fp16' or 'fp32'
+                compile:bool=False, # `torch.compile` the model in place (same module and `state_dict`), training included
                 **model_kwargs # passed on to the model (e.g. se=True, tnt_blocks=[1, 6]; 'digits' sets global_pool='avg' from scratch)
                )->Learner:
     "A fastai `Learner` with a TNT sized for `dls` and the paper's (or a small-data, or fastai's plain) training recipe; pretrained weights set `dls`' normalisation to theirs."
