@@ -119,12 +119,11 @@ def _inner_fwd(Y, OUT, S1, S2, LN1W, LN1B, WQKV, BQKV, WP, BP, LN2W, LN2B, W1, B
 
 # %% ../nbs/09a_fused.ipynb #c5
 _TL = {torch.float32: tl.float32, torch.bfloat16: tl.bfloat16, torch.float16: tl.float16}
-def _pow2(n:int)->int: return 1 << (n - 1).bit_length()
 
 def inner_kernel(y, s1, s2, ln1w, ln1b, wqkv, bqkv, wp, bp, ln2w, ln2b, w1, b1, w2, b2, heads:int, eps:float=1e-5, dot=torch.float32):
     "`inner_reference` by `_inner_fwd` on words `y` (N, m, c), the matrix products reading `dot`."
     N, m, c = y.shape
-    MP, CP, HP = max(16, _pow2(m)), max(16, _pow2(c)), max(16, _pow2(w1.shape[0]))
+    MP, CP, HP = max(16, triton.next_power_of_2(m)), max(16, triton.next_power_of_2(c)), max(16, triton.next_power_of_2(w1.shape[0]))
     BS = max(1, 64 // MP)
     y = y.contiguous(); out = torch.empty_like(y)
     ws = [t.contiguous() if t is not None else None for t in (ln1w, ln1b, wqkv, bqkv, wp, bp, ln2w, ln2b, w1, b1, w2, b2)]
@@ -272,7 +271,7 @@ def inner_kernel_bwd(g, y, s1, s2, ln1w, ln1b, wqkv, bqkv, wp, bp, ln2w, ln2b, w
                      dot=torch.float32, programs:Optional[int]=None):
     "`inner_backward` by `_inner_bwd`: ∂L/∂y and the weights' gradients, the products reading `dot`."
     N, m, c = y.shape; hid = w1.shape[0]
-    MP, CP, HP = max(16, _pow2(m)), max(16, _pow2(c)), max(16, _pow2(hid))
+    MP, CP, HP = max(16, triton.next_power_of_2(m)), max(16, triton.next_power_of_2(c)), max(16, triton.next_power_of_2(hid))
     BS = max(1, 64 // MP); ntiles = triton.cdiv(N, BS)
     if programs is None: programs = 4 * torch.cuda.get_device_properties(y.device).multi_processor_count if y.is_cuda else 4
     P = min(ntiles, programs)
