@@ -52,20 +52,13 @@ class Attention(nn.Module):
 
 # %% ../nbs/01_layers.ipynb #4a1eb8ac
 @patch
-def forward(self:Attention, x,
-            n_queries:Optional[int]=None # outputs for the first `n_queries` tokens only (all by default); keys and values use every token
-           ):
-    "Eq. 1 on tokens `x` (B, N, dim): (B, N, dim), or (B, n_queries, dim)."
+def forward(self:Attention, x):
+    "Eq. 1 on tokens `x` (B, N, dim): (B, N, dim)."
     B, N, C = x.shape
-    q, k, v = self.qkv(x).view(B, N, 3, self.num_heads, self.head_dim).permute(2, 0, 3, 1, 4).unbind(0)
-    if n_queries is not None: q = q[:, :, :n_queries]
-    if self.keep_attn or not self.fused:
-        a = ((q * self.head_dim**-0.5) @ k.transpose(-2, -1)).softmax(-1)
-        if self.keep_attn: self.attn_map = a.detach()
-        x = F.dropout(a, self.attn_drop, self.training) @ v
-    else:
-        x = F.scaled_dot_product_attention(q, k, v, dropout_p=self.attn_drop if self.training else 0.)
-    return self.proj_drop(self.proj(x.transpose(1, 2).reshape(B, -1, C)))
+    q, k, v = self.qkv(x).view(B, N, 3, self.num_heads, self.head_dim).permute(2, 0, 3, 1, 4).unbind(0)  # each (B, h, N, d_k)
+    a = ((q * self.head_dim**-0.5) @ k.transpose(-2, -1)).softmax(-1)     # softmax(QKᵀ/√d_k): (B, h, N, N)
+    x = F.dropout(a, self.attn_drop, self.training) @ v                   # (B, h, N, d_k)
+    return self.proj_drop(self.proj(x.transpose(1, 2).reshape(B, N, C)))  # heads concatenated, projected: (B, N, d)
 
 # %% ../nbs/01_layers.ipynb #361ebac0
 class SE(nn.Module):
@@ -80,3 +73,22 @@ class SE(nn.Module):
 
     def forward(self, x):
         return x * self.fc(x.mean(dim=1, keepdim=True))
+
+# %% ../nbs/01_layers.ipynb #e8a65299
+Attention.eq1 = Attention.forward   # Eq. 1 as written above
+
+@patch
+def forward(self:Attention, x,
+            n_queries:Optional[int]=None # outputs for the first `n_queries` tokens only (all by default); keys and values use every token
+           ):
+    "Eq. 1 on tokens `x` (B, N, dim): (B, N, dim), or (B, n_queries, dim)."
+    B, N, C = x.shape
+    q, k, v = self.qkv(x).view(B, N, 3, self.num_heads, self.head_dim).permute(2, 0, 3, 1, 4).unbind(0)
+    if n_queries is not None: q = q[:, :, :n_queries]
+    if self.keep_attn or not self.fused:
+        a = ((q * self.head_dim**-0.5) @ k.transpose(-2, -1)).softmax(-1)
+        if self.keep_attn: self.attn_map = a.detach()
+        x = F.dropout(a, self.attn_drop, self.training) @ v
+    else:
+        x = F.scaled_dot_product_attention(q, k, v, dropout_p=self.attn_drop if self.training else 0.)
+    return self.proj_drop(self.proj(x.transpose(1, 2).reshape(B, -1, C)))
