@@ -52,6 +52,25 @@ def forward(self:PixelEmbed, x):
     x = x.reshape(B, C, gh, p, gw, p).permute(0, 2, 4, 1, 3, 5).reshape(B*gh*gw, C, p, p)
     return self.proj(x)
 
+# %% ../nbs/03_model.ipynb #01afe2e6
+class TNT(nn.Module):
+    "Transformer iN Transformer: words and sentences (`PixelEmbed`), `depth` TNT or plain blocks, norm, head."
+
+# %% ../nbs/03_model.ipynb #2a7ed68e
+@patch
+def embed(self:TNT, x):
+    "Images → (words (B·n, m, c), sentences (B, n+1, d)) with position encodings added."
+    B = x.shape[0]
+    w = self.pixel_embed(x)
+    if self.pixel_pos is not None: w = w + self.pixel_pos           # Eq. 13
+    w = w.flatten(2).transpose(1, 2)                               # (B·n, m, c)
+    s = self.norm2_proj(self.proj(self.norm1_proj(w.reshape(B, -1, w.shape[1]*w.shape[2]))))   # (B, n, d)
+    s = torch.cat([self.cls_token.expand(B, -1, -1), s], dim=1)    # (B, n+1, d)
+    if self.patch_pos is not None:                                 # Eq. 12
+        g = self.pixel_embed.grid_size
+        s = s + sentence_pos_for(self.patch_pos, x, self.pixel_embed.patch_size, [g[0], g[1]])
+    return w, s
+
 # %% ../nbs/03_model.ipynb #fd0119d9
 def _check(ok, msg):
     if not ok: raise ValueError(msg)
@@ -77,42 +96,41 @@ def _check_config(img_size, patch_size, inner_stride, embed_dim, outer_heads, in
     return tnt_blocks
 
 # %% ../nbs/03_model.ipynb #9f06fcbf
-class TNT(nn.Module):
-    "Transformer iN Transformer: words and sentences (`PixelEmbed`), `depth` TNT or plain blocks, norm, head."
-    def __init__(self,
-            img_size:int=224, # input size, int or (H, W), a multiple of `patch_size`
-            patch_size:int=16, # sentence (patch) size p
-            in_chans:int=3, # image channels
-            num_classes:int=1000, # classes of the linear head; 0: no head
-            embed_dim:int=384, # sentence width d
-            inner_dim:int=24, # word width c
-            depth:int=12, # number of blocks L
-            outer_heads:int=6, # outer (sentence) attention heads
-            inner_heads:int=4, # inner (word) attention heads
-            mlp_ratio:float=4., # MLP expansion r
-            inner_stride:int=4, # word size s; m = (p/s)^2 words per sentence
-            drop_path_rate:float=0., # stochastic depth, last block
-            tnt_blocks:list=None, # 1-based TNT block indices (Table 5); None: all
-            se:bool=False, # SE module in every block (A.2)
-            sentence_pos:bool=True, # learn Eq. 12's sentence positions
-            word_pos:bool=True, # learn Eq. 13's word positions
-            global_pool:str='token', # 'token', 'avg' (the patch tokens' mean) or ''
-            qkv_bias:bool=False, # bias on the q, k, v projections
-            drop_rate:float=0., # dropout before the head
-            dynamic_img_size:bool=False, # any input with sides multiples of `patch_size` (timm's)
-            inner_impl:str='torch', # 'torch', 'triton' or 'auto' (`TNTBlock`)
-            device=None, # the parameters' device (timm's)
-            dtype=None, # their dtype (timm's)
-        ):
-        super().__init__()
-        tnt_blocks = _check_config(img_size, patch_size, inner_stride, embed_dim, outer_heads, inner_dim, inner_heads, global_pool, depth, tnt_blocks)
-        self.num_classes, self.in_chans, self.global_pool = num_classes, in_chans, global_pool
-        self.num_features = self.head_hidden_size = self.embed_dim = embed_dim
-        self.dynamic_img_size, self.tnt_blocks = dynamic_img_size, tnt_blocks
-        self._embeddings(img_size, patch_size, in_chans, embed_dim, inner_dim, inner_stride, sentence_pos, word_pos)
-        self._body(depth, embed_dim, inner_dim, outer_heads, inner_heads, mlp_ratio, qkv_bias, drop_path_rate, se, num_classes, drop_rate, inner_impl)
-        self.init_weights()
-        if device is not None or dtype is not None: self.to(device=device, dtype=dtype)
+@patch
+def __init__(self:TNT,
+        img_size:int=224, # input size, int or (H, W), a multiple of `patch_size`
+        patch_size:int=16, # sentence (patch) size p
+        in_chans:int=3, # image channels
+        num_classes:int=1000, # classes of the linear head; 0: no head
+        embed_dim:int=384, # sentence width d
+        inner_dim:int=24, # word width c
+        depth:int=12, # number of blocks L
+        outer_heads:int=6, # outer (sentence) attention heads
+        inner_heads:int=4, # inner (word) attention heads
+        mlp_ratio:float=4., # MLP expansion r
+        inner_stride:int=4, # word size s; m = (p/s)^2 words per sentence
+        drop_path_rate:float=0., # stochastic depth, last block
+        tnt_blocks:list=None, # 1-based TNT block indices (Table 5); None: all
+        se:bool=False, # SE module in every block (A.2)
+        sentence_pos:bool=True, # learn Eq. 12's sentence positions
+        word_pos:bool=True, # learn Eq. 13's word positions
+        global_pool:str='token', # 'token', 'avg' (the patch tokens' mean) or ''
+        qkv_bias:bool=False, # bias on the q, k, v projections
+        drop_rate:float=0., # dropout before the head
+        dynamic_img_size:bool=False, # any input with sides multiples of `patch_size` (timm's)
+        inner_impl:str='torch', # 'torch', 'triton' or 'auto' (`TNTBlock`)
+        device=None, # the parameters' device (timm's)
+        dtype=None, # their dtype (timm's)
+    ):
+    super(TNT, self).__init__()   # a patched __init__ names its class
+    tnt_blocks = _check_config(img_size, patch_size, inner_stride, embed_dim, outer_heads, inner_dim, inner_heads, global_pool, depth, tnt_blocks)
+    self.num_classes, self.in_chans, self.global_pool = num_classes, in_chans, global_pool
+    self.num_features = self.head_hidden_size = self.embed_dim = embed_dim
+    self.dynamic_img_size, self.tnt_blocks = dynamic_img_size, tnt_blocks
+    self._embeddings(img_size, patch_size, in_chans, embed_dim, inner_dim, inner_stride, sentence_pos, word_pos)
+    self._body(depth, embed_dim, inner_dim, outer_heads, inner_heads, mlp_ratio, qkv_bias, drop_path_rate, se, num_classes, drop_rate, inner_impl)
+    self.init_weights()
+    if device is not None or dtype is not None: self.to(device=device, dtype=dtype)
 
 # %% ../nbs/03_model.ipynb #7c0edefb
 @patch
@@ -192,21 +210,6 @@ def sentence_pos_for(pos:torch.Tensor, x:torch.Tensor, p:int, grid:List[int])->t
     if not is_exporting() and gh == grid[0] and gw == grid[1]: return pos
     return resample_abs_pos_embed(pos, new_size=[gh, gw], old_size=grid, num_prefix_tokens=1)
 
-# %% ../nbs/03_model.ipynb #2a7ed68e
-@patch
-def embed(self:TNT, x):
-    "Images → (words (B·n, m, c), sentences (B, n+1, d)) with position encodings added."
-    B = x.shape[0]
-    w = self.pixel_embed(x)
-    if self.pixel_pos is not None: w = w + self.pixel_pos
-    w = w.flatten(2).transpose(1, 2)                               # (B·n, m, c)
-    s = self.norm2_proj(self.proj(self.norm1_proj(w.reshape(B, -1, w.shape[1]*w.shape[2]))))
-    s = torch.cat([self.cls_token.expand(B, -1, -1), s], dim=1)
-    if self.patch_pos is not None:
-        g = self.pixel_embed.grid_size
-        s = s + sentence_pos_for(self.patch_pos, x, self.pixel_embed.patch_size, [g[0], g[1]])
-    return w, s
-
 # %% ../nbs/03_model.ipynb #6fc68a1f
 @patch
 def forward_features(self:TNT, x,
@@ -219,6 +222,7 @@ def forward_features(self:TNT, x,
     for i, blk in enumerate(self.blocks): w, s = blk(w, s, cls_only and i == last)
     return self.norm(s)
 
+# %% ../nbs/03_model.ipynb #6fc68a20
 @patch
 def forward_head(self:TNT, x, pre_logits:bool=False):
     "Pool the tokens (class token or mean of patch tokens) and apply the head."
@@ -227,6 +231,7 @@ def forward_head(self:TNT, x, pre_logits:bool=False):
     x = self.head_drop(x)
     return x if pre_logits else self.head(x)
 
+# %% ../nbs/03_model.ipynb #6fc68a21
 @patch
 def forward(self:TNT, x):
     "Images → logits; with class-token pooling the last block computes the class token alone."
@@ -237,19 +242,23 @@ def tnt_ti(**kwargs)->TNT:
     "TNT-Ti (Table 1): d=192, c=12, 3 outer and 2 inner heads."
     return TNT(**{**dict(embed_dim=192, inner_dim=12, outer_heads=3, inner_heads=2), **kwargs})
 
+# %% ../nbs/03_model.ipynb #e3d53934
 def tnt_s(**kwargs)->TNT:
     "TNT-S (Table 1): d=384, c=24, 6 outer and 4 inner heads."
     return TNT(**{**dict(embed_dim=384, inner_dim=24, outer_heads=6, inner_heads=4), **kwargs})
 
+# %% ../nbs/03_model.ipynb #e3d53935
 def tnt_b(**kwargs)->TNT:
     "TNT-B (Table 1): d=640, c=40, 10 outer and 4 inner heads."
     return TNT(**{**dict(embed_dim=640, inner_dim=40, outer_heads=10, inner_heads=4), **kwargs})
 
+# %% ../nbs/03_model.ipynb #e3d53936
 def tnt_digits(**kwargs)->TNT:
     "A small TNT for 32-pixel images: 16 sentences of 8x8 pixels, 16 words of 2x2 pixels each; d=96, c=12, 4 blocks."
     return TNT(**{**dict(img_size=32, patch_size=8, inner_stride=2, embed_dim=96, inner_dim=12, depth=4,
                          outer_heads=3, inner_heads=2), **kwargs})
 
+# %% ../nbs/03_model.ipynb #e3d53937
 def tnt_digits_fast(**kwargs)->TNT:
     "`tnt_digits` with 4 words of 4x4 pixels per sentence (one word per pixel of an 8x8 scan upscaled to 32 px); d=96, c=12, 4 blocks."
     return tnt_digits(**{**dict(inner_stride=4), **kwargs})
@@ -342,3 +351,4 @@ TNT.pretrained_cfg = property(lambda self: self.__dict__.get('_pretrained_cfg') 
                               lambda self, v: self.__dict__.__setitem__('_pretrained_cfg', v))
 TNT.default_cfg = TNT.pretrained_cfg
 TNT._model_args = property(tnt_args, lambda self, v: None)   # the layers are the record: timm's factory keywords add nothing
+TNT.__jit_unused_properties__ = ['pretrained_cfg', 'default_cfg', '_model_args']   # TorchScript compiles the model without them
