@@ -12,13 +12,17 @@ import re
 from nbdev.process import Processor
 
 _SIG = re.compile(r'```python\n.*?\n```\n*', re.S)
+_SHOW = '#| code-fold: show\n'   # what nbdev's add_fold puts before an exported source
 
 class sig_once(Processor):
-    "Docs build (`doc_procs`): a docs entry whose source follows it shows its signature once, in the source."
+    "Docs build (`doc_procs`): a docs entry shows its signature once: in its source where that follows open, else in the entry."
     def begin(self):
         cells = self.nb.cells
         for doc, src in zip(cells, cells[1:]):
             if not getattr(doc, 'has_sd', False) or 'code-summary: "Exported source"' not in src.source: continue
+            if re.search(r'^#\|\s*code-fold:\s*true', src.source, re.M):   # the author folded this source: keep it shut
+                src.source = src.source.replace(_SHOW, '', 1); continue
+            if re.search(r'^show_doc\(\w+\.__\w+__\)$', doc.source, re.M): doc.outputs = []; continue   # a patched __init__: its class's entry documents it
             for o in doc.get('outputs', []):
                 md = o.get('data', {}).get('text/markdown')
                 if md: o['data']['text/markdown'] = _SIG.sub('', ''.join(md) if isinstance(md, list) else md, count=1)
