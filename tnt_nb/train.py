@@ -1,4 +1,4 @@
-"""Train a TNT with fastai: a first run on the digits to 98%, the paper's recipe (Table 3) as a `Learner`, the warmup + cosine schedule, pretrained weights and fine-tuning at a new resolution; then what runs under the hood.
+"""Train a TNT with fastai: a first run on the digits to 98%, the paper's recipe (Table 3) as a `Learner`, the warmup + cosine schedule, pretrained weights and fine-tuning at a new resolution. [Training internals](07e_internals.ipynb) opens up the learner.
 
 Docs: https://tnt-nb.github.io/tnt-nb/train.html.md"""
 
@@ -62,6 +62,7 @@ def tnt_splitter(model:TNT # a tnt-nb TNT
 # %% ../nbs/07_train.ipynb #810f037d
 class NoWeightDecay(Callback):
     "Turn off weight decay for the parameters the model lists in `no_weight_decay()` (positions, class token)."
+    def __init__(self): super().__init__()   # no arguments (fastai's event keywords stay off its signature)
     def before_fit(self):
         if self.learn.opt is None: return   # fastai runs `before_fit` for `predict`, `get_preds` and `validate` too, where a loaded learner has no optimiser
         names = self.learn.model.no_weight_decay() if hasattr(self.learn.model, 'no_weight_decay') else set()
@@ -80,6 +81,7 @@ class _ValidEvery(Callback):
 # %% ../nbs/07_train.ipynb #cbc76b61
 class ResetStaleState(Callback):
     "Before fitting, drop the optimiser state of parameters whose shape changed (e.g. `patch_pos` after `set_input_size`); the others keep theirs."
+    def __init__(self): super().__init__()   # no arguments (fastai's event keywords stay off its signature)
     def before_fit(self):
         if self.learn.opt is None: return
         for p, s in self.learn.opt.state.items():
@@ -89,6 +91,7 @@ class ResetStaleState(Callback):
 # %% ../nbs/07_train.ipynb #d7ac6c89
 class PlainTensors(Callback):
     "During `fit`, give the model and loss plain `torch.Tensor`s instead of fastai's tensor subclasses (cheaper per operation, and `torch.compile` traces them)."
+    def __init__(self): super().__init__()   # no arguments (fastai's event keywords stay off its signature)
     order = 95   # after every callback that changes the batch (MixUp, CutMix, ...)
     def before_fit(self): self.on = not hasattr(self.learn, 'gather_preds')   # not in `get_preds`/`predict`: their inputs are decoded by type
     def after_fit(self): self.on = False
