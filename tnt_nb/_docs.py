@@ -8,16 +8,37 @@ Docs: https://tnt-nb.github.io/tnt-nb/index.html.md"""
 __all__ = []
 
 # %% ../nbs/index.ipynb #9d0c0002
-import re
+import re, inspect, importlib, pkgutil
 from nbdev.process import Processor
 
 _SIG = re.compile(r'```python\n.*?\n```\n*', re.S)
 _SHOW = '#| code-fold: show\n'   # what nbdev's add_fold puts before an exported source
 
+def _line(doc):
+    "The line of tnt_nb's source where the name a `show_doc` cell documents is defined, or None."
+    m = re.search(r'^show_doc\(([\w.]+)\)$', doc.source, re.M)
+    if not m: return None
+    import tnt_nb
+    head, *rest = m.group(1).split('.')
+    for mi in pkgutil.iter_modules(tnt_nb.__path__):
+        mod = importlib.import_module(f'tnt_nb.{mi.name}')
+        o = vars(mod).get(head)
+        if o is None or getattr(o, '__module__', None) != mod.__name__: continue
+        for r in rest: o = getattr(o, r, None)
+        try: return inspect.getsourcelines(inspect.unwrap(o))[1]
+        except (TypeError, OSError): return None
+
 class sig_once(Processor):
-    "Docs build (`doc_procs`): a docs entry shows its signature once: in its source where that follows open, else in the entry."
+    """Docs build (`doc_procs`): the entries of a cell that defines several names come in the order of their definitions
+    (nbdev inserts them reversed); an entry shows its signature once: in its source where that follows open, else in the entry."""
     def begin(self):
-        cells = self.nb.cells
+        cells, i = self.nb.cells, 0
+        while i < len(cells):
+            j = i
+            while j < len(cells) and getattr(cells[j], 'has_sd', False): j += 1
+            if j - i > 1 and None not in (lines := [_line(c) for c in cells[i:j]]):
+                cells[i:j] = [c for _, c in sorted(zip(lines, cells[i:j]), key=lambda t: t[0])]
+            i = max(j, i + 1)
         for doc, src in zip(cells, cells[1:]):
             if not getattr(doc, 'has_sd', False) or 'code-summary: "Exported source"' not in src.source: continue
             if re.search(r'^#\|\s*code-fold:\s*true', src.source, re.M):   # the author folded this source: keep it shut

@@ -35,6 +35,7 @@ def inner_weights(block)->list:
     return [block.norm_in.weight, block.norm_in.bias, a.qkv.weight, a.qkv.bias, a.proj.weight, a.proj.bias,
             block.norm_mlp_in.weight, block.norm_mlp_in.bias, mlp.fc1.weight, mlp.fc1.bias, mlp.fc2.weight, mlp.fc2.bias]
 
+# %% ../nbs/09a_fused.ipynb #b3b
 def depth_scales(block, y):
     "The (N,) stochastic-depth scales of Eq. 6's and Eq. 7's branches, drawn as `block.inner` draws them."
     one = y.new_ones(y.shape[0], 1, 1, dtype=torch.float32)
@@ -358,6 +359,7 @@ def fused_unsupported(block, y)->Optional[str]:
         return f"{m} words of width {c}, MLP width {mlp.fc1.out_features} (the kernel takes up to 64 words, width 64, MLP 256)"
     return None
 
+# %% ../nbs/09a_fused.ipynb #e4b
 def use_fused(block, y)->bool:
     "Whether `block.inner(y)` runs `inner_op`: `inner_impl` 'auto' on CUDA, or 'triton', where the block's settings allow."
     impl = block.inner_impl
@@ -369,6 +371,7 @@ def use_fused(block, y)->bool:
         block._told = True
     return why is None
 
+# %% ../nbs/09a_fused.ipynb #e4c
 def fused_inner(block, y):
     "`block.inner(y)` through `inner_op`: products in autocast's type on CUDA, else in `y`'s (fp32 in Triton's interpreter)."
     dot = torch.get_autocast_dtype('cuda') if y.is_cuda and torch.is_autocast_enabled('cuda') else y.dtype

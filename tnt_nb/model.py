@@ -322,6 +322,7 @@ def no_weight_decay(self:TNT):
 @patch
 def get_classifier(self:TNT): return self.head
 
+# %% ../nbs/03_model.ipynb #2815e5fab
 @patch
 def group_matcher(self:TNT, coarse:bool=False):
     "Parameter groups in timm's format (layer-wise lr decay): the stem, then one group per block, then the final norm."
