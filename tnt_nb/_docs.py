@@ -13,6 +13,7 @@ from nbdev.process import Processor
 
 _SIG = re.compile(r'```python\n.*?\n```\n*', re.S)
 _SHOW = '#| code-fold: show\n'   # what nbdev's add_fold puts before an exported source
+_is_doc = lambda c: c.cell_type == 'code' and re.search(r'^show_doc\(', c.source, re.M)
 
 def _line(doc):
     "The line of tnt_nb's source where the name a `show_doc` cell documents is defined, or None."
@@ -39,10 +40,17 @@ class sig_once(Processor):
             if j - i > 1 and None not in (lines := [_line(c) for c in cells[i:j]]):
                 cells[i:j] = [c for _, c in sorted(zip(lines, cells[i:j]), key=lambda t: t[0])]
             i = max(j, i + 1)
-        for doc, src in zip(cells, cells[1:]):
-            if not getattr(doc, 'has_sd', False) or 'code-summary: "Exported source"' not in src.source: continue
-            if re.search(r'^#\|\s*code-fold:\s*true', src.source, re.M):   # the author folded this source: keep it shut
-                src.source = src.source.replace(_SHOW, '', 1); continue
+        shut = lambda s: 'code-summary: "Exported source"' in s and re.search(r'^#\|\s*code-fold:\s*true', s, re.M)
+        for src in cells:   # a source the author folded stays folded (nbdev's add_fold opened it)
+            if shut(src.source): src.source = src.source.replace(_SHOW, '', 1)
+        for prev, doc, nxt in zip([None] + cells, cells, cells[1:] + [None]):
+            if not _is_doc(doc): continue
+            if getattr(doc, 'has_sd', False): src, name = nxt, None   # nbdev's entry, before the source it documents
+            else:   # an entry the page asks for, of a method whose class's source is just above
+                m = re.search(r'^show_doc\(\w+\.(\w+)\)$', doc.source, re.M)
+                src, name = prev, m and m.group(1)
+                if not name or src is None or not re.search(rf'^\s+def {name}\(', src.source, re.M): continue
+            if src is None or 'code-summary: "Exported source"' not in src.source or _SHOW not in src.source: continue
             if re.search(r'^show_doc\(\w+\.__\w+__\)$', doc.source, re.M): doc.outputs = []; continue   # a patched __init__: its class's entry documents it
             for o in doc.get('outputs', []):
                 md = o.get('data', {}).get('text/markdown')

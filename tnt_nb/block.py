@@ -125,16 +125,13 @@ class TNTBlock(Block):
         self.norm2_proj = nn.LayerNorm(dim)
 
 # %% ../nbs/02_block.ipynb #6e5a428b
-_fast_inner = None   # set by tnt_nb.fused where Triton imports: (block, words) -> Eq. 6-7 by one kernel, or None
-
 @patch
-def inner(self:TNTBlock, y):
+def inner_eq(self:TNTBlock, y):
     "Eq. 6-7 on words `y` (B·n, m, c): every sentence is one sequence."
-    if not torch.jit.is_scripting():   # TorchScript keeps the layers
-        out = _fast_inner(self, y) if _fast_inner is not None else None   # see 'A fused inner transformer'
-        if out is not None: return out
-    y = y + self.drop_path(self.attn_in(self.norm_in(y)))
-    return y + self.drop_path(self.mlp_in(self.norm_mlp_in(y)))
+    y = y + self.drop_path(self.attn_in(self.norm_in(y)))          # Eq. 6
+    return y + self.drop_path(self.mlp_in(self.norm_mlp_in(y)))    # Eq. 7
+
+TNTBlock.inner = TNTBlock.inner_eq   # the inner transformer, until "Making it fast" adds the kernel
 
 # %% ../nbs/02_block.ipynb #12aa3b50
 @patch
@@ -157,3 +154,14 @@ def outer_cls(self:Block, z):
     "`outer(z)[:, :1]` computing the class token's row alone: Eq. 9 with its query only, then Eq. 10 on that row."
     z = z[:, :1] + self.drop_path(self.attn_out(self.norm_out(z), n_queries=1))
     return z + self.drop_path(self.mlp(self.norm_mlp(z)))
+
+# %% ../nbs/02_block.ipynb #5a1f0e03
+_fast_inner = None   # set by tnt_nb.fused where Triton imports: (block, words) -> Eq. 6-7 by one kernel, or None
+
+@patch
+def inner(self:TNTBlock, y):
+    "Eq. 6-7 on words `y` (B·n, m, c): one Triton kernel where `inner_impl` and the block's settings allow, else `inner_eq`."
+    if not torch.jit.is_scripting():   # TorchScript keeps the layers
+        out = _fast_inner(self, y) if _fast_inner is not None else None
+        if out is not None: return out
+    return self.inner_eq(y)

@@ -109,7 +109,7 @@ def __init__(self:TNT,
         inner_heads:int=4, # inner (word) attention heads
         mlp_ratio:float=4., # MLP expansion r
         inner_stride:int=4, # word size s; m = (p/s)^2 words per sentence
-        drop_path_rate:float=0., # stochastic depth, last block
+        drop_path_rate:float=0., # stochastic depth rate of the last block (rising linearly from 0)
         tnt_blocks:list=None, # 1-based TNT block indices (Table 5); None: all
         se:bool=False, # SE module in every block (A.2)
         sentence_pos:bool=True, # learn Eq. 12's sentence positions
@@ -135,7 +135,7 @@ def __init__(self:TNT,
 # %% ../nbs/03_model.ipynb #7c0edefb
 @patch
 def _embeddings(self:TNT, img_size, patch_size, in_chans, embed_dim, inner_dim, inner_stride, sentence_pos, word_pos):
-    "The words (`PixelEmbed`, Eq. 13's positions), the projection of each sentence's words to a sentence (Eq. 8), the class token and Eq. 12's positions."
+    "The words (`PixelEmbed`, Eq. 13's positions), the stem's projection of each sentence's words to a sentence, the class token and Eq. 12's positions."
     self.pixel_embed = PixelEmbed(img_size, patch_size, in_chans, inner_dim, inner_stride)
     m, n = self.pixel_embed.num_words, self.pixel_embed.num_patches
     self.norm1_proj = nn.LayerNorm(m*inner_dim)
@@ -175,7 +175,8 @@ def init_weights(self:TNT):
 # %% ../nbs/03_model.ipynb #f045525a
 def _dims(s:List[int])->str: return 'x'.join([str(d) for d in s])
 
-@register_notrace_function   # torch.fx records the check as one call instead of tracing its branches
+# torch.fx records the check as one call instead of tracing its branches
+@register_notrace_function
 def check_batch(x:torch.Tensor, C:int, H:int, W:int, p:int, dynamic:bool)->torch.Tensor:
     "Return `x` if it is a (B, C, H, W) batch (sides any multiples of `p` if `dynamic`), else raise a ValueError saying what to change."
     want = f"{C}x{H}x{W}"   # of plain ints; the input's shape is formatted only in the branches that raise: compilers trace the rest
@@ -304,7 +305,7 @@ def set_input_size(self:TNT, img_size):
 # %% ../nbs/03_model.ipynb #c2494fa1
 @patch
 def reset_classifier(self:TNT, num_classes:int, global_pool:str=None):
-    "Replace the head with a fresh `num_classes`-way linear layer (0: no head); the class names of the weights' configuration go with the old one."
+    "Replace the head with a fresh `num_classes`-way linear layer (0: no head); `label_names` leave `pretrained_cfg`, since they named the old head's classes."
     if global_pool is not None: self.global_pool = global_pool
     if cfg := self.__dict__.get('_pretrained_cfg'): self.pretrained_cfg = {k: v for k, v in cfg.items() if k not in ('label_names', 'label_descriptions')}
     self.num_classes = num_classes
@@ -320,7 +321,9 @@ def no_weight_decay(self:TNT):
 
 # %% ../nbs/03_model.ipynb #2815e5fa
 @patch
-def get_classifier(self:TNT): return self.head
+def get_classifier(self:TNT):
+    "The classifier head (timm's API)."
+    return self.head
 
 # %% ../nbs/03_model.ipynb #2815e5fab
 @patch

@@ -134,7 +134,7 @@ class AutocastMixedPrecision(MixedPrecision):
 
 # %% ../nbs/07_train.ipynb #4b665590
 class MixUpCutMix(MixHandler):
-    "Per training batch, fastai's `MixUp` (alpha `mixup`) or `CutMix` (alpha `cutmix`), chosen with probability `switch_prob`."
+    "Per training batch, fastai's `MixUp` (alpha `mixup`) or, with probability `switch_prob`, `CutMix` (alpha `cutmix`)."
     def __init__(self, mixup:float=0.8, cutmix:float=1.0, switch_prob:float=0.5):
         super().__init__(mixup)
         self.mix_distrib, self.cut_distrib, self.switch_prob = Beta(torch.tensor(mixup), torch.tensor(mixup)), Beta(torch.tensor(cutmix), torch.tensor(cutmix)), switch_prob

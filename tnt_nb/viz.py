@@ -1,4 +1,4 @@
-"""Attention maps of the outer and inner transformers, sentence and word feature maps (the paper's Figures 3-7, Appendix A.1), of the Fashion-MNIST model that ships with tnt-nb.
+"""Attention maps of the outer and inner transformers, sentence and word feature maps (the paper's Figures 3(a), 4 and 5 of section 3.4, and 6 and 7 of Appendix A.1), of the Fashion-MNIST model that ships with tnt-nb.
 
 Docs: https://tnt-nb.github.io/tnt-nb/visualize.html.md"""
 
@@ -128,12 +128,14 @@ def inner_attention(model:TNT, blocks:list, block:int, patch:int, word:int, i:in
 
 def plot_inner_attention(model:TNT, blocks:list, imgs, # `tnt_trace` output and the images
                          patch:int, # the sentence (patch) to look inside
-                         words=(0, 5, 10, 15), # query words
+                         words=None, # query words (None: every word where m <= 4, else the diagonal)
                          block:int=0, # block
                          i:int=0 # image index
                         ):
     "Figure 5: for each query word (red cross), its attention over the words of the same patch."
     gh, gw = _grid(model); p = model.pixel_embed.patch_size; ws = model.pixel_embed.word_grid[1]
+    m = model.pixel_embed.num_words
+    if words is None: words = range(m) if m <= 4 else range(0, m, ws + 1)
     r, c = divmod(patch, gw)
     pix = imgs[i][r*p:(r+1)*p, c*p:(c+1)*p]
     fig, axs = plt.subplots(1, len(words)+1, figsize=(1.9*(len(words)+1), 2.1))
