@@ -9,7 +9,6 @@ __all__ = []
 
 # %% ../nbs/index.ipynb #9d0c0002
 import re, inspect, importlib, pkgutil
-from nbdev.process import Processor
 
 _SIG = re.compile(r'```python\n.*?\n```\n*', re.S)
 _SHOW = '#| code-fold: show\n'   # what nbdev's add_fold puts before an exported source
@@ -29,9 +28,12 @@ def _line(doc):
         try: return inspect.getsourcelines(inspect.unwrap(o))[1]
         except (TypeError, OSError): return None
 
-class sig_once(Processor):
+class sig_once:   # an nbdev processor (nbdev calls it with the notebook, then on each cell); nbdev is not imported, the wheel runs without it
     """Docs build (`doc_procs`): the entries of a cell that defines several names come in the order of their definitions
     (nbdev inserts them reversed); an entry shows its signature once: in its source where that follows open, else in the entry."""
+    def __init__(self, nb): self.nb = nb
+    def __call__(self, cell): pass
+
     def begin(self):
         cells, i = self.nb.cells, 0
         while i < len(cells):

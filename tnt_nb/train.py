@@ -217,8 +217,8 @@ def tnt_learner(dls, # fastai DataLoaders of images
                 precision:str='auto', # 'auto' (bf16 or fp16 on a GPU, fp32 on a CPU), 'bf16', 'fp16' or 'fp32'
                 compile:bool=False, # `torch.compile` the model in place (same module and `state_dict`), training included
                 **model_kwargs # passed on to the model (e.g. se=True, tnt_blocks=[1, 6]; 'digits' sets global_pool='avg' from scratch)
-               )->Learner:
-    "A fastai `Learner` with a TNT sized for `dls` and the paper's (or a small-data, or fastai's plain) training recipe; pretrained weights set `dls`' normalisation to theirs."
+               )->Learner: # frozen but for the head and norms when `pretrained`, ready for `fine_tune`
+    "A fastai `Learner` with a TNT sized for `dls` and the paper's (or a small-data, or fastai's plain) training recipe; pretrained weights set `dls`' normalisation to theirs. Other keywords go to the model (e.g. `se=True`, `tnt_blocks=[1, 6]`)."
     if recipe not in RECIPES: raise ValueError(f"recipe={recipe!r}: use one of {', '.join(map(repr, RECIPES))}")
     if isinstance(arch, str) and arch not in ARCHS: raise ValueError(f"arch={arch!r}: use one of {', '.join(ARCHS)} or pass a function")
     model = _tnt_model(dls, arch, recipe, drop_path_rate, pretrained, **model_kwargs)
