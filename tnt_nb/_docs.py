@@ -28,6 +28,7 @@ def _line(doc):
         try: return inspect.getsourcelines(inspect.unwrap(o))[1]
         except (TypeError, OSError): return None
 
+# %% ../nbs/index.ipynb #9d0c0003
 class sig_once:   # an nbdev processor (nbdev calls it with the notebook, then on each cell); nbdev is not imported, the wheel runs without it
     """Docs build (`doc_procs`): the entries of a cell that defines several names come in the order of their definitions
     (nbdev inserts them reversed); an entry shows its signature once: in its source where that follows open, else in the entry."""

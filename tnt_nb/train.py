@@ -205,7 +205,7 @@ def _tnt_model(dls, arch, recipe:str, drop_path_rate:float=None, pretrained=Fals
 # %% ../nbs/07_train.ipynb #9cc11b4f
 def tnt_learner(dls, # fastai DataLoaders of images
                 arch='tnt_s', # 'tnt_ti', 'tnt_s', 'tnt_b', 'tnt_digits', 'tnt_digits_fast' or a function returning a model
-                recipe:str='paper', # 'paper' (Table 3), 'digits' (Table 3 for small data) or 'plain' (fastai defaults)
+                recipe:str='paper', # 'paper' (Table 3), 'digits' (for small data) or 'plain' (fastai defaults)
                 lr:float=None, # peak learning rate; None: paper_lr(global batch) for 'paper', 4e-3 for 'digits', 1e-3 for 'plain'
                 wd:float=0.05, # AdamW weight decay ('paper', 'digits')
                 mix:bool=None, # Mixup/CutMix; None: on for 'paper' only
@@ -213,12 +213,12 @@ def tnt_learner(dls, # fastai DataLoaders of images
                 metrics=accuracy, # fastai metrics
                 cbs=None, # extra callbacks
                 accum:int=1, # gradient accumulation: one optimiser step per `accum` batches
-                pretrained=False, # True: timm's ImageNet weights (tnt_s, tnt_b) or the shipped ones (tnt_digits_fast); or a checkpoint's path (timm, official, tnt-train)
+                pretrained=False, # True: timm's (tnt_s, tnt_b) or the shipped (tnt_digits_fast) weights; or a checkpoint's path
                 precision:str='auto', # 'auto' (bf16 or fp16 on a GPU, fp32 on a CPU), 'bf16', 'fp16' or 'fp32'
                 compile:bool=False, # `torch.compile` the model in place (same module and `state_dict`), training included
-                **model_kwargs # passed on to the model (e.g. se=True, tnt_blocks=[1, 6]; 'digits' sets global_pool='avg' from scratch)
-               )->Learner: # frozen but for the head and norms when `pretrained`, ready for `fine_tune`
-    "A fastai `Learner` with a TNT sized for `dls` and the paper's (or a small-data, or fastai's plain) training recipe; pretrained weights set `dls`' normalisation to theirs. Other keywords go to the model (e.g. `se=True`, `tnt_blocks=[1, 6]`)."
+                **model_kwargs # to the model (e.g. se=True); 'digits' from scratch sets global_pool='avg'
+               )->Learner: # frozen when `pretrained`, for `fine_tune`
+    "A fastai `Learner` with a TNT sized for `dls` and the paper's (or a small-data, or fastai's plain) training recipe; pretrained weights set `dls`' normalisation to theirs. Other keywords go to the model."
     if recipe not in RECIPES: raise ValueError(f"recipe={recipe!r}: use one of {', '.join(map(repr, RECIPES))}")
     if isinstance(arch, str) and arch not in ARCHS: raise ValueError(f"arch={arch!r}: use one of {', '.join(ARCHS)} or pass a function")
     model = _tnt_model(dls, arch, recipe, drop_path_rate, pretrained, **model_kwargs)
