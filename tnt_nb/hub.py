@@ -14,7 +14,8 @@ from torch import nn
 from timm.models import register_model, build_model_with_cfg, generate_default_cfgs
 from timm.layers import resample_abs_pos_embed
 from timm.data import IMAGENET_INCEPTION_MEAN, IMAGENET_INCEPTION_STD, IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD
-from .model import TNT, tnt_ti, tnt_s, tnt_b, tnt_digits, tnt_digits_fast, tnt_args
+from .model import TNT, tnt_ti, tnt_s, tnt_b, tnt_digits, tnt_digits_fast
+from .api import tnt_args
 from .block import TNTBlock
 
 # %% auto #0

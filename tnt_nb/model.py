@@ -17,7 +17,7 @@ except ImportError:   # an older timm
     def is_exporting()->bool: return False if torch.jit.is_scripting() else getattr(torch.compiler, 'is_exporting', lambda: False)()
 
 # %% auto #0
-__all__ = ['PixelEmbed', 'TNT', 'tnt_ti', 'tnt_s', 'tnt_b', 'tnt_digits', 'tnt_digits_fast', 'tnt_args']
+__all__ = ['PixelEmbed', 'TNT', 'tnt_ti', 'tnt_s', 'tnt_b', 'tnt_digits', 'tnt_digits_fast']
 
 # %% ../nbs/03_model.ipynb #d87b2a3b
 class PixelEmbed(nn.Module):
@@ -263,96 +263,3 @@ def tnt_digits(**kwargs)->TNT:
 def tnt_digits_fast(**kwargs)->TNT:
     "`tnt_digits` with 4 words of 4x4 pixels per sentence (one word per pixel of an 8x8 scan upscaled to 32 px); d=96, c=12, 4 blocks."
     return tnt_digits(**{**dict(inner_stride=4), **kwargs})
-
-# %% ../nbs/03_model.ipynb #087b4241
-@patch
-def forward_intermediates(self:TNT, x,
-                          indices=None, # int: the last n blocks; list: 0-based block indices; None: all
-                          norm:bool=False, # apply the final norm to each feature map
-                          output_fmt:str='NCHW', # 'NCHW' maps or 'NLC' tokens (class token dropped)
-                          intermediates_only:bool=False # return only the feature maps
-                         ):
-    "Per-block sentence features as (B, d, H/p, W/p) maps, e.g. the FPN inputs of A.3, and the final tokens."
-    _check(output_fmt in ('NCHW', 'NLC'), f"output_fmt={output_fmt!r}: use 'NCHW' or 'NLC'")
-    self.check_input(x)
-    L = len(self.blocks)
-    take = list(range(L-indices, L)) if isinstance(indices, int) else list(range(L)) if indices is None else [i % L for i in indices]
-    B, gh, gw = x.shape[0], x.shape[2]//self.pixel_embed.patch_size, x.shape[3]//self.pixel_embed.patch_size
-    w, s = self.embed(x)
-    feats = []
-    for i, blk in enumerate(self.blocks):
-        w, s = blk(w, s)
-        if i in take:
-            f = (self.norm(s) if norm else s)[:, 1:]
-            feats.append(f.transpose(1, 2).reshape(B, -1, gh, gw) if output_fmt == 'NCHW' else f)
-    return feats if intermediates_only else (self.norm(s), feats)
-
-# %% ../nbs/03_model.ipynb #766fbc79
-@patch
-def set_input_size(self:TNT, img_size):
-    "Change the input resolution, resampling the sentence position encodings to the new grid."
-    h, w = to_2tuple(img_size)
-    p = self.pixel_embed.patch_size
-    _check(h % p == 0 and w % p == 0, f"image size {h}x{w} is not divisible by the patch size {p}; use a multiple of {p}")
-    old = self.pixel_embed.grid_size
-    self.pixel_embed.set_img_size((h, w))
-    if self.patch_pos is not None and self.pixel_embed.grid_size != old:
-        with torch.no_grad():
-            new = resample_abs_pos_embed(self.patch_pos.data, new_size=self.pixel_embed.grid_size, old_size=old, num_prefix_tokens=1)
-        torch.utils.swap_tensors(self.patch_pos, nn.Parameter(new, requires_grad=self.patch_pos.requires_grad))   # the same Python object: an optimiser that holds it trains it, a frozen one stays frozen; a fresh autograd state, so a graph still alive from the old size does not stand in the way
-    return self
-
-# %% ../nbs/03_model.ipynb #c2494fa1
-@patch
-def reset_classifier(self:TNT, num_classes:int, global_pool:str=None):
-    "Replace the head with a fresh `num_classes`-way linear layer (0: no head); `label_names` leave `pretrained_cfg`, since they named the old head's classes."
-    if global_pool is not None: self.global_pool = global_pool
-    if cfg := self.__dict__.get('_pretrained_cfg'): self.pretrained_cfg = {k: v for k, v in cfg.items() if k not in ('label_names', 'label_descriptions')}
-    self.num_classes = num_classes
-    ref = self.norm.weight   # the new head lives where the model does, in its dtype and mode
-    self.head = nn.Linear(self.embed_dim, num_classes, device=ref.device, dtype=ref.dtype) if num_classes > 0 else nn.Identity()
-    self.head.train(self.training)
-
-# %% ../nbs/03_model.ipynb #45d1be2a
-@patch
-def no_weight_decay(self:TNT):
-    "Parameters that AdamW should not decay (the position encodings and class token)."
-    return {'patch_pos', 'pixel_pos', 'cls_token'}
-
-# %% ../nbs/03_model.ipynb #2815e5fa
-@patch
-def get_classifier(self:TNT):
-    "The classifier head (timm's API)."
-    return self.head
-
-# %% ../nbs/03_model.ipynb #2815e5fab
-@patch
-def group_matcher(self:TNT, coarse:bool=False):
-    "Parameter groups in timm's format (layer-wise lr decay): the stem, then one group per block, then the final norm."
-    return dict(stem=r'^(?:cls_token|patch_pos|pixel_pos|pixel_embed\.|norm1_proj\.|proj\.|norm2_proj\.)',
-                blocks=[(r'^blocks\.(\d+)', None), (r'^norm\.', (99999,))])
-
-# %% ../nbs/03_model.ipynb #a1b2c3d1
-def tnt_args(model:TNT)->dict:
-    "The keywords with which `TNT(**tnt_args(model))` rebuilds `model`'s architecture (not its dropout or drop path), read off its layers."
-    pe, blocks = model.pixel_embed, list(model.blocks)
-    inner = [i for i, b in enumerate(blocks, 1) if isinstance(b, TNTBlock)]
-    b, t = blocks[0], blocks[inner[0]-1] if inner else None
-    return dict(img_size=list(pe.img_size), patch_size=pe.patch_size, in_chans=model.in_chans, num_classes=model.num_classes,
-                embed_dim=model.embed_dim, inner_dim=pe.inner_dim, depth=len(blocks), outer_heads=b.attn_out.num_heads,
-                inner_heads=t.attn_in.num_heads if t is not None else 4, mlp_ratio=b.mlp.fc1.out_features/b.mlp.fc1.in_features,
-                inner_stride=pe.inner_stride, tnt_blocks=None if len(inner) == len(blocks) else inner, se=b.se_layer is not None,
-                sentence_pos=model.patch_pos is not None, word_pos=model.pixel_pos is not None, global_pool=model.global_pool,
-                qkv_bias=b.attn_out.qkv.bias is not None, dynamic_img_size=model.dynamic_img_size)
-
-def _default_cfg(m:TNT)->dict:
-    return dict(architecture='tnt_nb_custom', input_size=(m.in_chans, *m.pixel_embed.img_size), interpolation='bilinear', crop_pct=1.0, crop_mode='squash',
-                mean=(0.485, 0.456, 0.406), std=(0.229, 0.224, 0.225), num_classes=m.num_classes, first_conv='pixel_embed.proj', classifier='head',
-                paper_ids='arXiv:2103.00112', license='apache-2.0')
-
-# timm's factory sets both attributes on the models it builds; a TNT built directly gets tnt-nb's
-TNT.pretrained_cfg = property(lambda self: self.__dict__.get('_pretrained_cfg') or _default_cfg(self),
-                              lambda self, v: self.__dict__.__setitem__('_pretrained_cfg', v))
-TNT.default_cfg = TNT.pretrained_cfg
-TNT._model_args = property(tnt_args, lambda self, v: None)   # the layers are the record: timm's factory keywords add nothing
-TNT.__jit_unused_properties__ = ['pretrained_cfg', 'default_cfg', '_model_args']   # TorchScript compiles the model without them
