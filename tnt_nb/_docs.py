@@ -11,6 +11,7 @@ __all__ = []
 import re, inspect, importlib, pkgutil
 
 _SIG = re.compile(r'```python\n.*?\n```\n*', re.S)
+_HEAD = re.compile(r'.*?^#+ [^\n]*', re.S | re.M)   # an entry's rule and heading, without its signature and docstring
 _SHOW = '#| code-fold: show\n'   # what nbdev's add_fold puts before an exported source
 _is_doc = lambda c: c.cell_type == 'code' and re.search(r'^show_doc\(', c.source, re.M)
 
@@ -31,7 +32,7 @@ def _line(doc):
 # %% ../nbs/index.ipynb #9d0c0003
 class sig_once:   # an nbdev processor (nbdev calls it with the notebook, then on each cell); nbdev is not imported, the wheel runs without it
     """Docs build (`doc_procs`): the entries of a cell that defines several names come in the order of their definitions
-    (nbdev inserts them reversed); an entry shows its signature once: in its source where that follows open, else in the entry."""
+    (nbdev inserts them reversed); an entry shows its signature and docstring once: in its source where that follows open, else in the entry."""
     def __init__(self, nb): self.nb = nb
     def __call__(self, cell): pass
 
@@ -57,4 +58,6 @@ class sig_once:   # an nbdev processor (nbdev calls it with the notebook, then o
             if re.search(r'^show_doc\(\w+\.__\w+__\)$', doc.source, re.M): doc.outputs = []; continue   # a patched __init__: its class's entry documents it
             for o in doc.get('outputs', []):
                 md = o.get('data', {}).get('text/markdown')
-                if md: o['data']['text/markdown'] = _SIG.sub('', ''.join(md) if isinstance(md, list) else md, count=1)
+                if not md: continue
+                md = ''.join(md) if isinstance(md, list) else md
+                o['data']['text/markdown'] = m.group(0) if (m := _HEAD.match(md)) else _SIG.sub('', md, count=1)
