@@ -1,4 +1,4 @@
-"""The whole network: visual sentences and words (Eq. 4-5), their position encodings (Eq. 12-13), a stack of TNT blocks and a classifier; TNT-Ti, TNT-S and TNT-B of Table 1, and every ablation of the paper as a keyword.
+"""The whole network: visual sentences and words (Eq. 4-5), their position encodings (Eq. 12-13), a stack of TNT blocks and a classifier; TNT-Ti, TNT-S and TNT-B of Table 1, and the ablations' keywords (mapped to their tables on Model API).
 
 Docs: https://tnt-nb.github.io/tnt-nb/model.html.md"""
 
