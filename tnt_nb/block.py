@@ -79,22 +79,18 @@ class Block(nn.Module):
 
 # %% ../nbs/02_block.ipynb #7d681d4c
 @patch
-def outer(self:Block, z,
-          cls_only:bool=False # return the class token's row alone, (B, 1, d): see Making it fast
-         ):
+def outer(self:Block, z):
     "Eq. 9-10 on sentence tokens `z` (B, n+1, d)."
-    if cls_only and self.se_layer is None: return self.outer_cls(z)
     z = z + self.drop_path(self.attn_out(self.norm_out(z)))       # Eq. 9
     h = self.mlp(self.norm_mlp(z))
     if self.se_layer is not None: h = h + self.se_layer(h)       # A.2's SE branch
-    z = z + self.drop_path(h)                                    # Eq. 10
-    return z[:, :1] if cls_only else z
+    return z + self.drop_path(h)                                 # Eq. 10
 
 # %% ../nbs/02_block.ipynb #6cdf7a82
 @patch
 def forward(self:Block, words, sents, cls_only:bool=False):
-    "Both streams in, both out: the words unchanged, the sentences through `outer`."
-    return words, self.outer(sents, cls_only)
+    "Both streams in, both out: the words unchanged, the sentences through `outer` (only the class token's row with `cls_only`)."
+    return words, self.outer_cls(sents) if cls_only else self.outer(sents)
 
 # %% ../nbs/02_block.ipynb #f1f8ed27
 class TNTBlock(Block):
@@ -146,12 +142,14 @@ def words_to_sentences(self:TNTBlock, y, z):
 def forward(self:TNTBlock, words, sents, cls_only:bool=False):
     "Eq. 11: words through `inner`, then into their sentences, then the sentences through `outer`."
     words = self.inner(words)
-    return words, self.outer(self.words_to_sentences(words, sents), cls_only)
+    sents = self.words_to_sentences(words, sents)
+    return words, self.outer_cls(sents) if cls_only else self.outer(sents)
 
 # %% ../nbs/02_block.ipynb #5a1f0e10
 @patch
 def outer_cls(self:Block, z):
     "`outer(z)[:, :1]` computing the class token's row alone: Eq. 9 with its query only, then Eq. 10 on that row."
+    if self.se_layer is not None: return self.outer(z)[:, :1]   # SE averages over every token
     z = z[:, :1] + self.drop_path(self.attn_out(self.norm_out(z), n_queries=1))
     return z + self.drop_path(self.mlp(self.norm_mlp(z)))
 
