@@ -60,5 +60,5 @@ class sig_once:   # an nbdev processor (nbdev calls it with the notebook, then o
                 md = o.get('data', {}).get('text/markdown')
                 if not md: continue
                 md = ''.join(md) if isinstance(md, list) else md
-                if name is None and (m := _HEAD.match(md)): o['data']['text/markdown'] = m.group(0)   # the source below shows both
-                else: o['data']['text/markdown'] = _SIG.sub('', md, count=1)   # a method under its class's source keeps its docstring, or its entry is a bare heading
+                if name is None and (m := _HEAD.match(md)): o['data']['text/markdown'] = m.group(0)   # the source shows both
+                else: o['data']['text/markdown'] = _SIG.sub('', md, count=1)   # a method under its class: no bare heading
